@@ -1,0 +1,135 @@
+/**
+ * Price activities of the daily chain: find the trading dates still missing, then load them
+ * a batch of dates per activity (never one activity per ticker), each date in one bulk
+ * statement. A retried batch resumes after the last date it heartbeated.
+ */
+import { Context, cancellationSignal, heartbeat, log } from '@temporalio/activity';
+import { addDays, calendarYears, type IsoDate, tradingDaysBetween } from '../calendar/trading-calendar';
+import { lastSettledDate, recordPartition, settledDates, upsertDailyPrices, upsertStocksFromPrices } from '../db/prices';
+import { SourceError } from '../sources/errors';
+import type { PriceRow } from '../sources/datagokr/stock-price-info';
+import type { ActivityDeps } from './deps';
+import { toActivityFailure } from './failures';
+import { withStepLog } from './step-log';
+
+export interface PlanPriceLoadInput {
+  chain: string;
+  target: IsoDate;
+  backfillDays: number;
+}
+
+export interface PriceLoadPlan {
+  source: string;
+  lastLoaded: IsoDate | null;
+  from: IsoDate;
+  missing: IsoDate[];
+}
+
+export interface LoadPriceBatchInput {
+  chain: string;
+  dates: IsoDate[];
+  /** The chain's target date: an empty answer for it means "not published yet", not "closed". */
+  target: IsoDate;
+}
+
+export interface LoadPriceBatchResult {
+  loaded: IsoDate[];
+  /** The target date, when the source has nothing for it yet. */
+  unpublished: IsoDate[];
+  /** Earlier trading days (by the calendar) for which the source had no rows: unplanned closures. */
+  noData: IsoDate[];
+  rows: number;
+  written: number;
+}
+
+export function priceActivities(deps: ActivityDeps) {
+  return {
+    async planPriceLoad(input: PlanPriceLoadInput): Promise<PriceLoadPlan> {
+      return withStepLog(deps.db, { chain: input.chain, step: 'plan-prices', tradingDate: input.target }, async () => {
+        const lastLoaded = await lastSettledDate(deps.db, deps.priceSource);
+        const floor = `${calendarYears().firstYear}-01-01`;
+        let from = lastLoaded ? addDays(lastLoaded, 1) : addDays(input.target, -input.backfillDays + 1);
+        if (from < floor) {
+          log.warn('backfill start clipped to the first year of the holiday calendar', { wanted: from, floor });
+          from = floor;
+        }
+        const candidates = from <= input.target ? tradingDaysBetween(from, input.target) : [];
+        const settled = candidates.length ? await settledDates(deps.db, deps.priceSource, from, input.target) : new Set<string>();
+        const missing = candidates.filter((d) => !settled.has(d));
+        return {
+          result: { source: deps.priceSource, lastLoaded, from, missing },
+          rowsIn: missing.length,
+          details: { lastLoaded, from, missing: missing.length },
+        };
+      });
+    },
+
+    async loadPriceBatch(input: LoadPriceBatchInput): Promise<LoadPriceBatchResult> {
+      const info = Context.current().info;
+      const first = input.dates[0];
+      const last = input.dates[input.dates.length - 1];
+      const step = first === last ? `prices ${first}` : `prices ${first}..${last}`;
+      return withStepLog(deps.db, { chain: input.chain, step, tradingDate: last }, async () => {
+        // Dates finished by an earlier attempt are in the ledger already; skip them.
+        const resumeFrom = (info.heartbeatDetails as { done?: number } | undefined)?.done ?? 0;
+        const out: LoadPriceBatchResult = { loaded: [], unpublished: [], noData: [], rows: 0, written: 0 };
+        const batchRows: PriceRow[] = [];
+        for (let i = resumeFrom; i < input.dates.length; i++) {
+          const date = input.dates[i]!;
+          let rows: PriceRow[];
+          try {
+            rows = await deps.prices.dailyPrices(date, cancellationSignal());
+          } catch (err) {
+            if (err instanceof SourceError) {
+              await recordPartition(deps.db, {
+                source: deps.priceSource, tradeDate: date, status: 'failed', rowCount: 0,
+                workflowId: (info.workflowExecution?.workflowId ?? 'standalone'), error: err.message,
+              });
+            }
+            throw toActivityFailure(err);
+          }
+          if (rows.length === 0 && date === input.target) {
+            // Left out of the ledger on purpose, so that the chain asks again.
+            out.unpublished.push(date);
+          } else if (rows.length === 0) {
+            log.warn('the source has no prices for a trading day of the calendar; recorded as no-data', { date });
+            await recordPartition(deps.db, {
+              source: deps.priceSource, tradeDate: date, status: 'no-data', rowCount: 0,
+              workflowId: (info.workflowExecution?.workflowId ?? 'standalone'),
+            });
+            out.noData.push(date);
+          } else {
+            out.written += await upsertDailyPrices(deps.db, deps.priceSource, rows);
+            await recordPartition(deps.db, {
+              source: deps.priceSource, tradeDate: date, status: 'loaded', rowCount: rows.length,
+              workflowId: (info.workflowExecution?.workflowId ?? 'standalone'),
+            });
+            out.loaded.push(date);
+            out.rows += rows.length;
+            collectLatestPerTicker(batchRows, rows);
+          }
+          heartbeat({ done: i + 1, date });
+        }
+        await upsertStocksFromPrices(deps.db, batchRows);
+        return {
+          result: out,
+          rowsIn: out.rows,
+          rowsWritten: out.written,
+          details: { dates: input.dates.length, loaded: out.loaded.length, unpublished: out.unpublished, noData: out.noData, resumedAt: resumeFrom },
+        };
+      });
+    },
+  };
+}
+
+/** Keeps memory flat over a batch: only the newest row of each ticker is needed for the stock master. */
+function collectLatestPerTicker(acc: PriceRow[], rows: PriceRow[]): void {
+  const index = new Map(acc.map((r, i) => [r.ticker, i]));
+  for (const r of rows) {
+    const i = index.get(r.ticker);
+    if (i === undefined) {
+      index.set(r.ticker, acc.length);
+      acc.push(r);
+    } else if (acc[i]!.tradeDate < r.tradeDate) acc[i] = r;
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * Configuration from the environment (and `.env` when present), validated once at start.
+ * Every variable is documented in .env.example; a wrong or missing value stops the process
+ * with one line per problem instead of failing later in the middle of a run.
+ */
+import { config as loadDotenv } from 'dotenv';
+import { z } from 'zod';
+
+loadDotenv({ quiet: true });
+
+const bool = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no'])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+const optionalUrl = (protocols: string[]) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v))
+    .refine((v) => v === undefined || protocols.some((p) => v.startsWith(p)), {
+      message: `must start with ${protocols.join(' or ')}`,
+    });
+
+const schema = z.object({
+  TEMPORAL_ADDRESS: z.string().regex(/^[\w.-]+:\d+$/, 'must be host:port').default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('compass-collection'),
+  DATABASE_URL: optionalUrl(['postgres://', 'postgresql://']),
+  REDIS_URL: optionalUrl(['redis://', 'rediss://']),
+  DATAGOKR_BASE_URL: z.url().default('https://apis.data.go.kr'),
+  DATAGOKR_API_KEY: z.string().trim().optional().transform((v) => (v === '' ? undefined : v)),
+  DATAGOKR_PAGE_SIZE: z.coerce.number().int().min(100).max(10_000).default(3000),
+  DATAGOKR_RPS: z.coerce.number().positive().max(1000).default(20),
+  DATAGOKR_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30_000),
+  PRICE_BACKFILL_DAYS: z.coerce.number().int().min(1).max(20 * 366).default(1825),
+  CACHE_INVALIDATE_PATTERNS: z
+    .string()
+    .default('compass:score:*,compass:price:*')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
+  SIMULATOR_URL: optionalUrl(['http://', 'https://']),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+  LOG_PRETTY: bool.default(false),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(200).default(8),
+});
+
+export type AppConfig = z.infer<typeof schema> & {
+  /** 'real' when a real API key is configured, 'mock' when the simulator stands in (seed 002's scopes). */
+  scope: 'real' | 'mock';
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}\nSee .env.example.`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const cfg = parsed.data;
+  const scope = cfg.DATAGOKR_API_KEY ? 'real' : 'mock';
+  return { ...cfg, scope };
+}
+
+/** Database URL, required by every process that touches PostgreSQL. */
+export function requireDatabaseUrl(cfg: AppConfig): string {
+  if (!cfg.DATABASE_URL) {
+    throw new ConfigError(['DATABASE_URL: required (npm run dev sets it to its embedded PostgreSQL)']);
+  }
+  return cfg.DATABASE_URL;
+}

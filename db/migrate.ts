@@ -1,0 +1,28 @@
+import { type Migration, type MigrationProvider, Migrator } from 'kysely';
+import type { Db } from './database';
+import * as m001 from './migrations/2026_11_22_001_daily_collection';
+
+/**
+ * Migrations are listed here rather than read from the folder, so that the same list works
+ * under tsx, jest and a compiled build. Add each new file to this map, in name order.
+ */
+const migrations: Record<string, Migration> = {
+  '2026_11_22_001_daily_collection': m001,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+export interface MigrationReport {
+  applied: string[];
+  pending: number;
+}
+
+export async function migrateToLatest(db: Db): Promise<MigrationReport> {
+  const migrator = new Migrator({ db, provider, migrationTableName: 'compass_migrations', migrationLockTableName: 'compass_migrations_lock' });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error');
+    throw new Error(`migration ${failed?.migrationName ?? '?'} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return { applied: (results ?? []).map((r) => r.migrationName), pending: 0 };
+}

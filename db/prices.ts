@@ -1,0 +1,116 @@
+/**
+ * Bulk, idempotent writes of daily prices and the partition ledger. One statement per date
+ * (unnest of column arrays), with the natural key (ticker, trade_date): loading a date twice
+ * rewrites nothing, because the update only fires when a value really differs.
+ */
+import { sql } from 'kysely';
+import type { IsoDate } from '../calendar/trading-calendar';
+import type { PriceRow } from '../sources/datagokr/stock-price-info';
+import type { Db } from './database';
+import type { LedgerStatus } from './schema';
+
+export async function upsertDailyPrices(db: Db, source: string, rows: PriceRow[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const col = <K extends keyof PriceRow>(k: K) => rows.map((r) => r[k]);
+  const result = await sql`
+    INSERT INTO stock_price_daily AS p
+      (ticker, trade_date, market, open_price, high_price, low_price, close_price, change_amount,
+       change_rate, volume, trading_value, market_cap, listed_shares, source)
+    SELECT t.*, ${source}
+      FROM unnest(${col('ticker')}::text[], ${col('tradeDate')}::date[], ${col('market')}::text[],
+                  ${col('open')}::bigint[], ${col('high')}::bigint[], ${col('low')}::bigint[], ${col('close')}::bigint[],
+                  ${col('change')}::bigint[], ${col('changeRate')}::numeric[], ${col('volume')}::bigint[],
+                  ${col('tradingValue')}::bigint[], ${col('marketCap')}::bigint[], ${col('listedShares')}::bigint[]) AS t
+    ON CONFLICT (ticker, trade_date) DO UPDATE SET
+      market = excluded.market, open_price = excluded.open_price, high_price = excluded.high_price,
+      low_price = excluded.low_price, close_price = excluded.close_price, change_amount = excluded.change_amount,
+      change_rate = excluded.change_rate, volume = excluded.volume, trading_value = excluded.trading_value,
+      market_cap = excluded.market_cap, listed_shares = excluded.listed_shares, source = excluded.source,
+      loaded_at = now()
+    WHERE (p.market, p.open_price, p.high_price, p.low_price, p.close_price, p.change_amount, p.change_rate,
+           p.volume, p.trading_value, p.market_cap, p.listed_shares)
+      IS DISTINCT FROM
+          (excluded.market, excluded.open_price, excluded.high_price, excluded.low_price, excluded.close_price,
+           excluded.change_amount, excluded.change_rate, excluded.volume, excluded.trading_value,
+           excluded.market_cap, excluded.listed_shares)`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}
+
+/** Keeps the stock master in step with what the price source lists; each ticker's newest row wins. */
+export async function upsertStocksFromPrices(db: Db, rows: PriceRow[]): Promise<number> {
+  const latest = new Map<string, PriceRow>();
+  for (const r of rows) {
+    const seen = latest.get(r.ticker);
+    if (!seen || seen.tradeDate < r.tradeDate) latest.set(r.ticker, r);
+  }
+  if (latest.size === 0) return 0;
+  const list = [...latest.values()];
+  const result = await sql`
+    INSERT INTO stocks AS s (ticker, name, market, isin, listed_shares, last_trade_date, is_active)
+    SELECT t.ticker, t.name, t.market, t.isin, t.listed_shares, t.last_trade_date, true
+      FROM unnest(${list.map((r) => r.ticker)}::text[], ${list.map((r) => r.name)}::text[],
+                  ${list.map((r) => r.market)}::text[], ${list.map((r) => r.isin)}::text[],
+                  ${list.map((r) => r.listedShares)}::bigint[], ${list.map((r) => r.tradeDate)}::date[])
+           AS t(ticker, name, market, isin, listed_shares, last_trade_date)
+    ON CONFLICT (ticker) DO UPDATE SET
+      name = excluded.name, market = excluded.market, isin = coalesce(excluded.isin, s.isin),
+      listed_shares = excluded.listed_shares, last_trade_date = excluded.last_trade_date, updated_at = now()
+    WHERE s.last_trade_date IS NULL OR s.last_trade_date < excluded.last_trade_date`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}
+
+export interface LedgerEntry {
+  source: string;
+  tradeDate: IsoDate;
+  status: LedgerStatus;
+  rowCount: number;
+  workflowId: string | null;
+  error?: string | null;
+}
+
+export async function recordPartition(db: Db, e: LedgerEntry): Promise<void> {
+  await db
+    .insertInto('price_load_ledger')
+    .values({
+      source: e.source,
+      trade_date: e.tradeDate,
+      status: e.status,
+      row_count: e.rowCount,
+      workflow_id: e.workflowId,
+      error: e.error ?? null,
+    })
+    .onConflict((oc) =>
+      oc.columns(['source', 'trade_date']).doUpdateSet((eb) => ({
+        status: eb.ref('excluded.status'),
+        row_count: eb.ref('excluded.row_count'),
+        workflow_id: eb.ref('excluded.workflow_id'),
+        error: eb.ref('excluded.error'),
+        attempts: sql<number>`price_load_ledger.attempts + 1`,
+        updated_at: sql<Date>`now()`,
+      })),
+    )
+    .execute();
+}
+
+/** Dates of `source` that are settled: loaded, or answered "no data" by the source. */
+export async function settledDates(db: Db, source: string, from: IsoDate, to: IsoDate): Promise<Set<IsoDate>> {
+  const rows = await db
+    .selectFrom('price_load_ledger')
+    .select('trade_date')
+    .where('source', '=', source)
+    .where('status', 'in', ['loaded', 'no-data'])
+    .where('trade_date', '>=', from)
+    .where('trade_date', '<=', to)
+    .execute();
+  return new Set(rows.map((r) => r.trade_date));
+}
+
+export async function lastSettledDate(db: Db, source: string): Promise<IsoDate | null> {
+  const row = await db
+    .selectFrom('price_load_ledger')
+    .select((eb) => eb.fn.max('trade_date').as('last'))
+    .where('source', '=', source)
+    .where('status', 'in', ['loaded', 'no-data'])
+    .executeTakeFirst();
+  return (row?.last as string | null | undefined) ?? null;
+}

@@ -1,0 +1,56 @@
+/**
+ * HTTP plumbing shared by the source clients: a per-process request pacer, a timeout, and
+ * network failures mapped to the retryable class. Keys never reach a log line: callers log
+ * `redactUrl(url)` only.
+ */
+import { SourceError } from './errors';
+
+/** Spaces requests evenly at `rps` per second within this process. */
+export class RequestPacer {
+  private nextSlot = 0;
+  constructor(private readonly rps: number) {}
+
+  async wait(): Promise<void> {
+    const now = Date.now();
+    const slot = Math.max(now, this.nextSlot);
+    this.nextSlot = slot + 1000 / this.rps;
+    if (slot > now) await new Promise((r) => setTimeout(r, slot - now));
+  }
+}
+
+const SECRET_PARAMS = ['serviceKey', 'crtfc_key', 'auth', 'apikey', 'api_key', 'AUTH_KEY'];
+
+export function redactUrl(url: string | URL): string {
+  const u = new URL(url.toString());
+  for (const p of SECRET_PARAMS) if (u.searchParams.has(p)) u.searchParams.set(p, 'REDACTED');
+  return u.toString().replace(/REDACTED/g, '***');
+}
+
+export interface HttpAnswer {
+  status: number;
+  headers: Headers;
+  body: string;
+}
+
+export async function httpGet(source: string, url: URL, timeoutMs: number, signal?: AbortSignal): Promise<HttpAnswer> {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+  try {
+    const res = await fetch(url, { signal: combined, headers: { accept: 'application/json, text/xml;q=0.9' } });
+    return { status: res.status, headers: res.headers, body: await res.text() };
+  } catch (err) {
+    if (signal?.aborted) throw err; // cancellation is not a source failure
+    const e = err as Error & { cause?: { code?: string } };
+    const what = timeout.aborted ? `timed out after ${timeoutMs} ms` : `${e.cause?.code ?? e.name}: ${e.message}`;
+    throw new SourceError(source, 'retryable', `request to ${redactUrl(url)} failed: ${what}`, 'NETWORK');
+  }
+}
+
+/** Retry-After in ms (seconds or an HTTP date), or undefined. */
+export function retryAfterMs(headers: Headers, nowMs: number): number | undefined {
+  const v = headers.get('retry-after');
+  if (!v) return undefined;
+  if (/^\d+$/.test(v.trim())) return Number(v) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
+}

@@ -1,0 +1,35 @@
+/**
+ * The worker of the collection task queue: the chains' workflows plus every activity they
+ * call. Tests build the same worker against their own server, database and simulator.
+ */
+import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import type { ActivityDeps } from '../activities/deps';
+
+export interface CollectionWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  deps: ActivityDeps;
+  /** A prebuilt bundle (tests build one per file); otherwise the worker bundles workflows/ itself. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  maxConcurrentActivityTaskExecutions?: number;
+}
+
+export function workflowsPath(): string {
+  return require.resolve('../workflows');
+}
+
+export async function createCollectionWorker(o: CollectionWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: o.connection,
+    namespace: o.namespace,
+    taskQueue: o.taskQueue,
+    ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: workflowsPath() }),
+    activities: createActivities(o.deps),
+    maxConcurrentActivityTaskExecutions: o.maxConcurrentActivityTaskExecutions ?? 8,
+    // Finish the batch in hand on Ctrl-C instead of abandoning it; its heartbeat lets a retry resume anyway.
+    shutdownGraceTime: '20s',
+    shutdownForceTime: '40s',
+  });
+}
