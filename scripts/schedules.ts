@@ -1,0 +1,52 @@
+/**
+ * npm run schedules -- apply | diff | prune
+ *   apply  create or update every schedule of schedules/catalog.ts (keeps an operator's pause and note)
+ *   diff   show what apply (and prune) would change; changes nothing
+ *   prune  delete managed schedules that are no longer in the catalog
+ */
+import { connectClient } from '../client/connection';
+import { loadConfig } from '../config/env';
+import { CATALOG } from '../schedules/catalog';
+import { applyCatalog, planChanges, pruneSchedules } from '../schedules/manage';
+import { validateCatalog } from '../schedules/validate';
+
+const USAGE = 'usage: npm run schedules -- apply | diff | prune';
+
+async function main(): Promise<number> {
+  const command = process.argv[2];
+  if (!command || !['apply', 'diff', 'prune'].includes(command)) {
+    console.error(USAGE);
+    return 2;
+  }
+  const cfg = loadConfig();
+  validateCatalog(CATALOG); // before connecting: a malformed catalog never reaches the server
+  const client = await connectClient(cfg);
+  const ctx = { taskQueue: cfg.TEMPORAL_TASK_QUEUE, scope: cfg.scope };
+  try {
+    if (command === 'prune') {
+      const deleted = await pruneSchedules(client, CATALOG);
+      console.log(deleted.length ? deleted.map((id) => `deleted  ${id}`).join('\n') : 'nothing to prune');
+      return 0;
+    }
+    const plan = command === 'apply' ? await applyCatalog(client, CATALOG, ctx) : await planChanges(client, CATALOG, ctx);
+    const verb = command === 'apply' ? { create: 'created', update: 'updated', unchanged: 'unchanged', delete: 'stale' } : { create: 'create', update: 'update', unchanged: 'unchanged', delete: 'delete' };
+    for (const c of plan) {
+      const parts = c.kind === 'update' ? ` (${c.parts.join(', ')})` : '';
+      console.log(`${verb[c.kind].padEnd(10)} ${c.id}${parts}  ${c.kind === 'delete' ? c.description : ''}`.trimEnd());
+    }
+    if (command === 'apply' && plan.some((c) => c.kind === 'delete')) {
+      console.log('schedules marked stale are managed but no longer in the catalog: `npm run schedules -- prune` deletes them');
+    }
+    return 0;
+  } finally {
+    await client.connection.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exit(1);
+  },
+);

@@ -1,0 +1,93 @@
+/**
+ * npm test (second stage, after scripts/bootstrap.js): type-checks, provides the services
+ * the suite needs, runs jest, and ends with one line "jest: N passed, N failed, N skipped".
+ *   Temporal  a fresh `temporal server start-dev` (in memory) on a free port, always
+ *   Postgres  TEST_DATABASE_URL, else 127.0.0.1:5432/test, else an embedded server in .data/
+ *   Redis     REDIS_URL, else 127.0.0.1:6379; without one, the tests that need it are skipped by name
+ * Each test file makes its own scratch database and drops it afterwards.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import Redis from 'ioredis';
+import { canConnect, startEmbeddedPostgres } from './lib/postgres';
+import { resolveTemporalCli, startDevServer } from './lib/temporal-server';
+
+const ROOT = path.resolve(__dirname, '..');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+async function redisReachable(url: string): Promise<boolean> {
+  const r = new Redis(url, { lazyConnect: true, connectTimeout: 1500, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  try {
+    await r.connect();
+    return (await r.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    r.disconnect();
+  }
+}
+
+async function main(): Promise<number> {
+  const tsc = spawnSync(path.join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json', '--noEmit'], { cwd: ROOT, stdio: 'inherit' });
+  if (tsc.status !== 0) {
+    console.error('type check failed (tsc --noEmit)');
+    return 1;
+  }
+  const stops: Array<() => Promise<void>> = [];
+  try {
+    const temporal = await startDevServer({ cliPath: resolveTemporalCli(), port: await freePort(), logFile: path.join(os.tmpdir(), 'compass-test-temporal.log') });
+    stops.push(temporal.stop);
+
+    let pgAdmin = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+    if (!(await canConnect(pgAdmin))) {
+      console.error(`[test] no PostgreSQL at ${pgAdmin}; starting an embedded one`);
+      const pg = await startEmbeddedPostgres(path.join(ROOT, '.data', 'test-postgres'), await freePort(), 'postgres');
+      stops.push(pg.stop);
+      pgAdmin = pg.url;
+    }
+    const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+    const haveRedis = await redisReachable(redisUrl);
+    if (!haveRedis) console.error(`[test] no Redis at ${redisUrl}: tests that need Redis will be skipped (named below)`);
+
+    const report = path.join(os.tmpdir(), `compass-jest-${process.pid}.json`);
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      COMPASS_TEST_TEMPORAL_ADDRESS: temporal.address,
+      COMPASS_TEST_PG_ADMIN_URL: pgAdmin,
+      COMPASS_TEST_REDIS_URL: haveRedis ? redisUrl : '',
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    };
+    const jest = spawnSync(path.join(ROOT, 'node_modules/.bin/jest'), ['--runInBand', '--json', `--outputFile=${report}`, ...process.argv.slice(2)], { cwd: ROOT, env, stdio: 'inherit' });
+    let code = jest.status ?? 1;
+    if (fs.existsSync(report)) {
+      const r = JSON.parse(fs.readFileSync(report, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTotalTests: number; success: boolean };
+      console.log(`jest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`);
+      if (r.numTotalTests === 0) code = 1;
+      fs.rmSync(report);
+    }
+    return code;
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
