@@ -9,4 +9,5 @@ module.exports = {
   // Workers and the Temporal runtime hold native handles that jest cannot see closing.
   forceExit: true,
   verbose: true,
+  setupFiles: ['<rootDir>/tests/helpers/quiet-runtime.ts'],
 };

@@ -111,16 +111,18 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-let stopping = false;
-async function shutdown(code: number): Promise<never> {
-  if (!stopping) {
-    stopping = true;
+let stopping: Promise<never> | undefined;
+/** Stops everything once, in reverse start order; later calls wait for the first. */
+function shutdown(code: number): Promise<never> {
+  stopping ??= (async () => {
     for (const s of stops.reverse()) {
       process.stderr.write(`stopping ${s.name}…\n`);
       await s.stop().catch((err) => process.stderr.write(`  ${s.name}: ${String(err)}\n`));
     }
-  }
-  process.exit(code);
+    process.stderr.write('all stopped\n');
+    process.exit(code);
+  })();
+  return stopping;
 }
 
 process.on('SIGINT', () => void shutdown(0));

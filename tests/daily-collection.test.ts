@@ -179,7 +179,7 @@ describe('daily collection chain', () => {
     sim.setFaults({ rules: [{ kind: 'closed', times: 1, dates: ['2024-04-15'] }] });
     const result = await (await runChain({ asOf: '2024-04-15' })).result();
     expect(result.status).toBe('completed');
-    expect(sim.stats().byDate['20240415']).toBe(2);
+    expect(sim.stats().byDate['20240415']).toBe(1 + 3); // the empty answer, then three pages of 1,000
     expect(await count(sql`SELECT COUNT(*) AS n FROM compass_score_daily WHERE score_date = '2024-04-15'`)).toBeGreaterThan(2800);
   });
 
