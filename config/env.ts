@@ -41,6 +41,7 @@ const schema = z.object({
   SIMULATOR_URL: optionalUrl(['http://', 'https://']),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
   LOG_PRETTY: bool.default(false),
+  WORKFLOW_BUNDLE_PATH: z.string().trim().optional().transform((v) => (v === '' ? undefined : v)),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(200).default(8),
 });
 
