@@ -5,7 +5,7 @@
  */
 import { Context, cancellationSignal, heartbeat, log } from '@temporalio/activity';
 import { addDays, calendarYears, type IsoDate, tradingDaysBetween } from '../calendar/trading-calendar';
-import { lastSettledDate, recordPartition, settledDates, upsertDailyPrices, upsertStocksFromPrices } from '../db/prices';
+import { lastSettledDate, recordPartition, savePartition, settledDates, upsertStocksFromPrices } from '../db/prices';
 import { SourceError } from '../sources/errors';
 import type { PriceRow } from '../sources/datagokr/stock-price-info';
 import type { ActivityDeps } from './deps';
@@ -15,7 +15,8 @@ import { withStepLog } from './step-log';
 export interface PlanPriceLoadInput {
   chain: string;
   target: IsoDate;
-  backfillDays: number;
+  /** Default: PRICE_BACKFILL_DAYS of the worker's environment. */
+  backfillDays?: number;
 }
 
 export interface PriceLoadPlan {
@@ -48,7 +49,8 @@ export function priceActivities(deps: ActivityDeps) {
       return withStepLog(deps.db, { chain: input.chain, step: 'plan-prices', tradingDate: input.target }, async () => {
         const lastLoaded = await lastSettledDate(deps.db, deps.priceSource);
         const floor = `${calendarYears().firstYear}-01-01`;
-        let from = lastLoaded ? addDays(lastLoaded, 1) : addDays(input.target, -input.backfillDays + 1);
+        const backfillDays = input.backfillDays ?? deps.cfg.PRICE_BACKFILL_DAYS;
+        let from = lastLoaded ? addDays(lastLoaded, 1) : addDays(input.target, -backfillDays + 1);
         if (from < floor) {
           log.warn('backfill start clipped to the first year of the holiday calendar', { wanted: from, floor });
           from = floor;
@@ -69,6 +71,7 @@ export function priceActivities(deps: ActivityDeps) {
       const first = input.dates[0];
       const last = input.dates[input.dates.length - 1];
       const step = first === last ? `prices ${first}` : `prices ${first}..${last}`;
+      const workflowId = info.workflowExecution?.workflowId ?? 'standalone';
       return withStepLog(deps.db, { chain: input.chain, step, tradingDate: last }, async () => {
         // Dates finished by an earlier attempt are in the ledger already; skip them.
         const resumeFrom = (info.heartbeatDetails as { done?: number } | undefined)?.done ?? 0;
@@ -83,7 +86,7 @@ export function priceActivities(deps: ActivityDeps) {
             if (err instanceof SourceError) {
               await recordPartition(deps.db, {
                 source: deps.priceSource, tradeDate: date, status: 'failed', rowCount: 0,
-                workflowId: (info.workflowExecution?.workflowId ?? 'standalone'), error: err.message,
+                workflowId, error: err.message,
               });
             }
             throw toActivityFailure(err);
@@ -95,15 +98,11 @@ export function priceActivities(deps: ActivityDeps) {
             log.warn('the source has no prices for a trading day of the calendar; recorded as no-data', { date });
             await recordPartition(deps.db, {
               source: deps.priceSource, tradeDate: date, status: 'no-data', rowCount: 0,
-              workflowId: (info.workflowExecution?.workflowId ?? 'standalone'),
+              workflowId,
             });
             out.noData.push(date);
           } else {
-            out.written += await upsertDailyPrices(deps.db, deps.priceSource, rows);
-            await recordPartition(deps.db, {
-              source: deps.priceSource, tradeDate: date, status: 'loaded', rowCount: rows.length,
-              workflowId: (info.workflowExecution?.workflowId ?? 'standalone'),
-            });
+            out.written += await savePartition(deps.db, deps.priceSource, date, rows, workflowId);
             out.loaded.push(date);
             out.rows += rows.length;
             collectLatestPerTicker(batchRows, rows);

@@ -8,7 +8,6 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -18,21 +17,13 @@ import { migrateToLatest } from '../db/migrate';
 import { startSimulator } from '../simulator/server';
 import { dailyCollection } from '../workflows';
 import { canConnect, createScratchDatabase, dropDatabase, startEmbeddedPostgres } from './lib/postgres';
+import { freePort } from './lib/ports';
 import { resolveTemporalCli, startDevServer } from './lib/temporal-server';
 
 const ROOT = path.resolve(__dirname, '..');
 const BACKFILL_AS_OF = '2026-11-19';
 const CHAIN_AS_OF = '2026-11-20';
 const SIM_RPS = 20;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function peakRssMb(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -70,7 +61,7 @@ async function main(): Promise<void> {
     stops.push(async () => fs.rmSync(bundlePath, { force: true }));
 
     const taskQueue = 'bench-collection';
-    const worker = spawn(process.execPath, [`--max-old-space-size=${process.env.WORKER_HEAP_MB ?? 256}`, '--import', 'tsx', 'workers/main.ts'], {
+    const worker = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/cpuprof2'] : []), `--max-old-space-size=${process.env.WORKER_HEAP_MB ?? 256}`, '--import', 'tsx', 'workers/main.ts'], {
       cwd: ROOT,
       stdio: ['ignore', 'ignore', 'inherit'],
       env: {

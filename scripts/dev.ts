@@ -16,6 +16,7 @@ import { migrateToLatest } from '../db/migrate';
 import { CATALOG } from '../schedules/catalog';
 import { applyCatalog } from '../schedules/manage';
 import { startSimulator } from '../simulator/server';
+import { buildWorkflowBundle } from './build-workflow-bundle';
 import { redactDbUrl, startEmbeddedPostgres } from './lib/postgres';
 import { resolveTemporalCli, startDevServer } from './lib/temporal-server';
 
@@ -73,7 +74,8 @@ async function main(): Promise<void> {
     await client.connection.close();
   }
 
-  const worker = spawnWorker({ ...env, LOG_PRETTY: env.LOG_PRETTY ?? '1' });
+  const bundlePath = await buildWorkflowBundle();
+  const worker = spawnWorker({ ...env, LOG_PRETTY: env.LOG_PRETTY ?? '1', WORKFLOW_BUNDLE_PATH: bundlePath });
   stops.push({ name: 'worker', stop: () => stopChild(worker) });
 
   const summary = [
@@ -97,9 +99,10 @@ async function main(): Promise<void> {
   throw new Error('the worker exited; stopping the rest');
 }
 
+/** The worker in its own process group, so that Ctrl-C reaches it through this orchestrator, in order. */
 function spawnWorker(env: NodeJS.ProcessEnv): ChildProcess {
-  const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
-  return spawn(tsx, ['workers/main.ts'], { cwd: ROOT, env, stdio: 'inherit', detached: true });
+  const heap = `--max-old-space-size=${env.WORKER_HEAP_MB ?? 256}`;
+  return spawn(process.execPath, [heap, '--import', 'tsx', 'workers/main.ts'], { cwd: ROOT, env, stdio: 'inherit', detached: true });
 }
 
 function stopChild(child: ChildProcess): Promise<void> {

@@ -29,7 +29,7 @@ export const DAILY_COLLECTION = 'daily-collection';
 export interface DailyCollectionInput {
   /** The day the run is for (KST). Default: the schedule slot's date, or today for a manual start. */
   asOf?: IsoDate;
-  /** How far back an empty table is filled (seed 001: default_days 1825). */
+  /** How far back an empty table is filled. Default: the worker's PRICE_BACKFILL_DAYS (seed 001: default_days 1825). */
   backfillDays?: number;
   policy?: Partial<ChainPolicy>;
 }
@@ -70,7 +70,7 @@ export async function dailyCollection(input: DailyCollectionInput = {}): Promise
   // 1. Prices.
   const prices = stepOf(progress, 'prices');
   prices.state = 'running';
-  const plan = await db.planPriceLoad({ chain: DAILY_COLLECTION, target, backfillDays: input.backfillDays ?? 1825 });
+  const plan = await db.planPriceLoad({ chain: DAILY_COLLECTION, target, backfillDays: input.backfillDays });
   const result: DailyCollectionResult = {
     status: 'completed', asOf, target,
     prices: { dates: 0, rows: 0, written: 0, noData: [] },
