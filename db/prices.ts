@@ -11,18 +11,18 @@ import type { LedgerStatus } from './schema';
 
 export async function upsertDailyPrices(db: Db, source: string, rows: PriceRow[]): Promise<number> {
   if (rows.length === 0) return 0;
-  // One JSON parameter rather than thirteen arrays: JSON.stringify is native, while pg's
-  // array serialisation was the worker's largest CPU cost in the five-year backfill.
+  // Column arrays + unnest measured faster end to end than one JSON parameter
+  // (json_to_recordset), because PostgreSQL shares the same two cores as the worker.
+  const col = <K extends keyof PriceRow>(k: K) => rows.map((r) => r[k]);
   const result = await sql`
     INSERT INTO stock_price_daily AS p
       (ticker, trade_date, market, open_price, high_price, low_price, close_price, change_amount,
        change_rate, volume, trading_value, market_cap, listed_shares, source)
-    SELECT t.ticker, t."tradeDate", t.market, t.open, t.high, t.low, t.close, t.change,
-           t."changeRate", t.volume, t."tradingValue", t."marketCap", t."listedShares", ${source}
-      FROM json_to_recordset(${JSON.stringify(rows)}::json) AS t(
-             ticker text, "tradeDate" date, market text, open bigint, high bigint, low bigint, close bigint,
-             change bigint, "changeRate" numeric, volume bigint, "tradingValue" bigint, "marketCap" bigint,
-             "listedShares" bigint)
+    SELECT t.*, ${source}
+      FROM unnest(${col('ticker')}::text[], ${col('tradeDate')}::date[], ${col('market')}::text[],
+                  ${col('open')}::bigint[], ${col('high')}::bigint[], ${col('low')}::bigint[], ${col('close')}::bigint[],
+                  ${col('change')}::bigint[], ${col('changeRate')}::numeric[], ${col('volume')}::bigint[],
+                  ${col('tradingValue')}::bigint[], ${col('marketCap')}::bigint[], ${col('listedShares')}::bigint[]) AS t
     ON CONFLICT (ticker, trade_date) DO UPDATE SET
       market = excluded.market, open_price = excluded.open_price, high_price = excluded.high_price,
       low_price = excluded.low_price, close_price = excluded.close_price, change_amount = excluded.change_amount,

@@ -11,7 +11,9 @@ import { workflowsPath } from '../workers/collection-worker';
 export const DEFAULT_BUNDLE_PATH = path.resolve(__dirname, '..', '.data', 'build', 'workflow-bundle.js');
 
 export async function buildWorkflowBundle(out = DEFAULT_BUNDLE_PATH): Promise<string> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: workflowsPath() });
+  // Webpack's statistics are noise here; warnings and errors still reach stderr.
+  const quiet = { trace() {}, debug() {}, info() {}, log() {}, warn: console.warn, error: console.error };
+  const { code } = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: quiet });
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, code);
   return out;
