@@ -4,7 +4,7 @@ FROM node:20.20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
-RUN npm ci --no-fund --no-audit
+RUN npm install --no-fund --no-audit
 COPY . .
 # Bundle the workflows at build time, so the worker never runs webpack at start.
 RUN npx tsx scripts/build-workflow-bundle.ts /app/workflow-bundle.js

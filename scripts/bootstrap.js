@@ -27,10 +27,12 @@ function depsAreCurrent() {
 
 function ensureDependencies() {
   if (depsAreCurrent()) return;
-  say('installing npm dependencies (npm ci)…');
-  const r = spawnSync('npm', ['ci', '--no-fund', '--no-audit'], { cwd: ROOT, stdio: 'inherit' });
+  // `npm install`, not `npm ci`: the lockfile pins every version, but npm 11 here writes it
+  // without other platforms' optional packages (@swc/core-darwin-*), which `npm ci` rejects.
+  say('installing npm dependencies (npm install, versions from package-lock.json)…');
+  const r = spawnSync('npm', ['install', '--no-fund', '--no-audit'], { cwd: ROOT, stdio: 'inherit' });
   if (r.status !== 0) {
-    say('npm ci failed; see the output above');
+    say('npm install failed; see the output above');
     process.exit(r.status ?? 1);
   }
 }
