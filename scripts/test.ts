@@ -62,8 +62,12 @@ async function main(): Promise<number> {
     const jest = spawnSync(path.join(ROOT, 'node_modules/.bin/jest'), ['--runInBand', '--json', `--outputFile=${report}`, ...process.argv.slice(2)], { cwd: ROOT, env, stdio: 'inherit' });
     let code = jest.status ?? 1;
     if (fs.existsSync(report)) {
-      const r = JSON.parse(fs.readFileSync(report, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTotalTests: number; success: boolean };
-      console.log(`jest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`);
+      const r = JSON.parse(fs.readFileSync(report, 'utf8')) as {
+        numPassedTests: number; numFailedTests: number; numPendingTests: number; numTotalTests: number; numRuntimeErrorTestSuites: number;
+      };
+      // A suite that cannot even load counts as a failure here, as it would for a reader of the log.
+      const failed = r.numFailedTests + r.numRuntimeErrorTestSuites;
+      console.log(`jest: ${r.numPassedTests} passed, ${failed} failed, ${r.numPendingTests} skipped`);
       if (r.numTotalTests === 0) code = 1;
       fs.rmSync(report);
     }
