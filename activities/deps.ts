@@ -18,6 +18,8 @@ export interface ActivityDeps {
   prices: StockPriceInfoClient;
   priceSource: string;
   redis: Redis | null;
+  /** The environment child processes inherit (the LLM keys of the pipeline command); default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export function priceClientFor(cfg: AppConfig): StockPriceInfoClient {

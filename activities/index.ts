@@ -1,5 +1,7 @@
 import { scoreActivities } from './compass-score';
+import { counterpartyRiskActivities } from './counterparty-risk';
 import type { ActivityDeps } from './deps';
+import { pipelineActivities } from './pipeline-command';
 import { postProcessingActivities } from './post-processing';
 import { priceActivities } from './prices';
 
@@ -8,6 +10,8 @@ export function createActivities(deps: ActivityDeps) {
     ...priceActivities(deps),
     ...scoreActivities(deps),
     ...postProcessingActivities(deps),
+    ...counterpartyRiskActivities(deps),
+    ...pipelineActivities(deps),
   };
 }
 

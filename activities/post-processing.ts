@@ -1,19 +1,30 @@
 /**
- * Post-processing after fresh prices and scores: drop the cached answers that are now stale,
- * and refresh the materialized views built on prices. Both are safe to repeat.
+ * Post-processing after fresh data (prices and scores, or the analysis pipeline's keywords):
+ * drop the cached answers that are now stale, and refresh the materialized views built on
+ * that data. Both are safe to repeat, and both chains use them.
  */
 import { heartbeat, log } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import { sql } from 'kysely';
 import type { ActivityDeps } from './deps';
 import { withStepLog } from './step-log';
 
 export const PRICE_MATERIALIZED_VIEWS = ['mv_market_daily_summary', 'mv_stock_price_52w'] as const;
+/** Built on the analysis pipeline's keywords (seed 000). */
+export const KEYWORD_MATERIALIZED_VIEWS = ['mv_keyword_frequency'] as const;
+/** The views a run may ask to refresh: a name from workflow input never reaches SQL unchecked. */
+const KNOWN_VIEWS: readonly string[] = [...PRICE_MATERIALIZED_VIEWS, ...KEYWORD_MATERIALIZED_VIEWS];
+
+/** Which configured pattern list a run deletes when it gives none itself. */
+export type CachePatternSet = 'collection' | 'pipeline';
 
 export interface InvalidateCachesInput {
   chain: string;
   tradingDate: string;
-  /** Overrides CACHE_INVALIDATE_PATTERNS for this run. */
+  /** Overrides the configured patterns for this run. */
   patterns?: string[];
+  /** 'collection' (default): CACHE_INVALIDATE_PATTERNS; 'pipeline': PIPELINE_CACHE_PATTERNS. */
+  patternSet?: CachePatternSet;
 }
 
 export interface InvalidateCachesResult {
@@ -26,7 +37,7 @@ export interface InvalidateCachesResult {
 export function postProcessingActivities(deps: ActivityDeps) {
   return {
     async invalidateCaches(input: InvalidateCachesInput): Promise<InvalidateCachesResult> {
-      const patterns = input.patterns ?? deps.cfg.CACHE_INVALIDATE_PATTERNS;
+      const patterns = input.patterns ?? (input.patternSet === 'pipeline' ? deps.cfg.PIPELINE_CACHE_PATTERNS : deps.cfg.CACHE_INVALIDATE_PATTERNS);
       return withStepLog(deps.db, { chain: input.chain, step: 'invalidate-caches', tradingDate: input.tradingDate }, async () => {
         if (!deps.redis) {
           const result = { skipped: true, reason: 'REDIS_URL is not set', deleted: 0, patterns };
@@ -50,15 +61,21 @@ export function postProcessingActivities(deps: ActivityDeps) {
       });
     },
 
-    async refreshMaterializedViews(input: { chain: string; tradingDate: string }): Promise<{ refreshed: string[]; ms: number }> {
+    /** Refreshes the given views, by default the price views (the daily collection chain's). */
+    async refreshMaterializedViews(input: { chain: string; tradingDate: string; views?: string[] }): Promise<{ refreshed: string[]; ms: number }> {
+      const views = input.views ?? [...PRICE_MATERIALIZED_VIEWS];
+      const unknown = views.filter((v) => !KNOWN_VIEWS.includes(v));
+      if (unknown.length) {
+        throw ApplicationFailure.nonRetryable(`unknown materialized view(s): ${unknown.join(', ')}; known: ${KNOWN_VIEWS.join(', ')}`, 'UnknownView');
+      }
       return withStepLog(deps.db, { chain: input.chain, step: 'refresh-views', tradingDate: input.tradingDate }, async () => {
         const started = Date.now();
-        for (const view of PRICE_MATERIALIZED_VIEWS) {
+        for (const view of views) {
           // CONCURRENTLY keeps the views readable while they refresh; it needs their unique indexes.
           await sql`REFRESH MATERIALIZED VIEW CONCURRENTLY ${sql.table(view)}`.execute(deps.db);
           heartbeat({ view });
         }
-        const result = { refreshed: [...PRICE_MATERIALIZED_VIEWS], ms: Date.now() - started };
+        const result = { refreshed: [...views], ms: Date.now() - started };
         return { result, details: result };
       });
     },

@@ -50,7 +50,10 @@ export function priceActivities(deps: ActivityDeps) {
         const lastLoaded = await lastSettledDate(deps.db, deps.priceSource);
         const floor = `${calendarYears().firstYear}-01-01`;
         const backfillDays = input.backfillDays ?? deps.cfg.PRICE_BACKFILL_DAYS;
-        let from = lastLoaded ? addDays(lastLoaded, 1) : addDays(input.target, -backfillDays + 1);
+        // The whole backfill window, not just the days after the newest loaded one: batches of a
+        // backfill finish out of order, so a failed batch leaves a gap behind later loaded dates,
+        // and the next run must fill it.
+        let from = addDays(input.target, -backfillDays + 1);
         if (from < floor) {
           log.warn('backfill start clipped to the first year of the holiday calendar', { wanted: from, floor });
           from = floor;

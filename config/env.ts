@@ -5,6 +5,8 @@
  */
 import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
+import { counterpartyRiskEnv } from './counterparty-risk';
+import { splitCommandLine } from './command-line';
 
 loadDotenv({ quiet: true });
 
@@ -43,7 +45,35 @@ const schema = z.object({
   LOG_PRETTY: bool.default(false),
   WORKFLOW_BUNDLE_PATH: z.string().trim().optional().transform((v) => (v === '' ? undefined : v)),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(200).default(8),
+  // Counterparty-risk report (seed 004): config/counterparty-risk.ts.
+  ...counterpartyRiskEnv,
+  // Daily analysis pipeline (seed 000). The command runs without a shell; see config/command-line.ts.
+  PIPELINE_COMMAND: z
+    .string()
+    .default('python -m datapipeline.run --backend live --market KR')
+    .refine((v) => parsesAsCommand(v), { message: 'must be a program and its arguments, with balanced quotes' })
+    .transform((v) => splitCommandLine(v)),
+  PIPELINE_CWD: z.string().trim().optional().transform((v) => (v === '' ? undefined : v)),
+  // At most 25 minutes, so two attempts and the post-processing fit in the schedule's 1-hour run timeout.
+  PIPELINE_TIMEOUT_SEC: z.coerce.number().int().min(1).max(1500).default(600),
+  PIPELINE_KILL_GRACE_SEC: z.coerce.number().int().min(1).max(60).default(10),
+  PIPELINE_REQUIRED_ENV: z
+    .string()
+    .default('OPENAI_API_KEY,ANTHROPIC_API_KEY')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
+  PIPELINE_CACHE_PATTERNS: z
+    .string()
+    .default('compass:keyword:*,compass:pipeline:*')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
 });
+
+function parsesAsCommand(v: string): boolean {
+  try {
+    return splitCommandLine(v).length > 0;
+  } catch {
+    return false;
+  }
+}
 
 export type AppConfig = z.infer<typeof schema> & {
   /** 'real' when a real API key is configured, 'mock' when the simulator stands in (seed 002's scopes). */

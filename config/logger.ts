@@ -20,6 +20,11 @@ export const REDACTED_KEYS = [
   'DART_API_KEY',
   'KRX_API_KEY',
   'FSS_API_KEY',
+  'LLM_API_KEY',
+  'API_TOKEN',
+  'token',
+  'OPENAI_API_KEY',
+  'ANTHROPIC_API_KEY',
 ];
 
 export const logger = pino({

@@ -1,6 +1,7 @@
 import { type Migration, type MigrationProvider, Migrator } from 'kysely';
 import type { Db } from './database';
 import * as m001 from './migrations/2026_11_22_001_daily_collection';
+import * as m002 from './migrations/2026_11_22_002_keyword_frequency';
 
 /**
  * Migrations are listed here rather than read from the folder, so that the same list works
@@ -8,6 +9,7 @@ import * as m001 from './migrations/2026_11_22_001_daily_collection';
  */
 const migrations: Record<string, Migration> = {
   '2026_11_22_001_daily_collection': m001,
+  '2026_11_22_002_keyword_frequency': m002,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

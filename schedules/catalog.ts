@@ -3,7 +3,8 @@
  * `npm run schedules -- apply` makes the server match it; `diff` shows what apply would do;
  * `prune` deletes managed schedules that are no longer listed here.
  *
- * Times are Asia/Seoul wall-clock times (Korea has no DST, so no slot is skipped or doubled).
+ * Times are Asia/Seoul wall-clock times unless an entry names another `timezone` (Korea has no
+ * DST, so no slot is skipped or doubled); entries built from configuration come from `catalog(cfg)`.
  * Misfires are schedule policy, not code: `catchupWindow` is APScheduler's misfire_grace_time,
  * and `overlap: 'SKIP'` is the seed's "already running → skip" lock.
  */
@@ -27,7 +28,16 @@ export interface ScheduleEntry {
   description: string;
   /** The chain the runs belong to: the CompassChain search attribute. */
   chain: string;
-  calendar: CatalogCalendar;
+  /** When it fires: a calendar (wall-clock time in `timezone`), or a 5-field `cron` expression; exactly one. */
+  calendar?: CatalogCalendar;
+  cron?: string;
+  /** IANA time zone of `calendar` or `cron`. Default: Asia/Seoul. */
+  timezone?: string;
+  /**
+   * Set (to the reason) when configuration turns the schedule off: apply creates it paused, or pauses
+   * it, with a note saying why; once unset again, apply resumes it if that note is still there.
+   */
+  disabledReason?: string;
   /** Also skip KRX weekday holidays (calendar/krx-holidays.json). */
   skipKrxHolidays: boolean;
   workflowType: string;
@@ -53,4 +63,61 @@ export const CATALOG: ScheduleEntry[] = [
     catchupWindow: '1 hour',
     runTimeout: '6 hours',
   },
+  {
+    id: 'daily-pipeline',
+    description:
+      'Seed 000 daily analysis pipeline: run PIPELINE_COMMAND (the LangGraph pipeline), then invalidate its Redis caches and refresh mv_keyword_frequency.',
+    chain: 'daily-pipeline',
+    // 40 minutes after the 15:30 close, as in the seed. Weekdays only, holidays included: the seed
+    // runs Monday to Friday regardless, and its news and LLM analysis has input on KRX holidays too.
+    calendar: { dayOfWeek: { start: 'MONDAY', end: 'FRIDAY' }, hour: 16, minute: 10 },
+    skipKrxHolidays: false,
+    workflowType: 'dailyPipeline',
+    args: [{}],
+    overlap: 'SKIP',
+    catchupWindow: '1 hour',
+    // Two attempts of at most 25 minutes (PIPELINE_TIMEOUT_SEC ≤ 1500) plus post-processing fit in it.
+    runTimeout: '1 hour',
+  },
 ];
+
+/** The configuration that catalog entries depend on (a subset of AppConfig). */
+export interface CatalogSettings {
+  REPORT_CRON: string;
+  TZ: string;
+  ENABLE_SCHEDULER: boolean;
+}
+
+export const DEFAULT_CATALOG_SETTINGS: CatalogSettings = { REPORT_CRON: '0 8 * * *', TZ: SCHEDULE_TIMEZONE, ENABLE_SCHEDULER: true };
+
+/**
+ * Seed 004's report: APScheduler's CronTrigger from REPORT_CRON in TZ becomes a cron spec in that
+ * zone. Overlap ALLOW_ALL on purpose: the lock is the per-date workflow id, so every firing must
+ * reach the workflow, which records SKIPPED_LOCKED when its date is already being made.
+ */
+export function counterpartyRiskSchedule(s: CatalogSettings): ScheduleEntry {
+  return {
+    id: 'counterparty-risk-report',
+    description:
+      'Seed 004 daily counterparty-risk report: wait for a stable SalesMap DB, snapshot and aggregate it, add LLM evidence, write report_cache/YYYYMMDD.json and status.json.',
+    chain: 'counterparty-risk-report',
+    cron: s.REPORT_CRON,
+    timezone: s.TZ,
+    skipKrxHolidays: false,
+    workflowType: 'counterpartyRiskReport',
+    args: [{ trigger: 'schedule' }],
+    overlap: 'ALLOW_ALL',
+    // The report is for the day: one late by up to an hour after an outage is still wanted.
+    catchupWindow: '1 hour',
+    runTimeout: '1 hour',
+    disabledReason: s.ENABLE_SCHEDULER ? undefined : 'ENABLE_SCHEDULER=0: reports are made only on demand (POST /api/report/counterparty-risk/recompute)',
+  };
+}
+
+/**
+ * The whole catalog for a configuration: CATALOG (entries that need none) plus the entries
+ * built from it. Without settings, the seeds' defaults.
+ */
+export function catalog(settings: CatalogSettings = DEFAULT_CATALOG_SETTINGS): ScheduleEntry[] {
+  return [...CATALOG, counterpartyRiskSchedule(settings)];
+}

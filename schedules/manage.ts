@@ -2,15 +2,16 @@
  * apply / diff / prune of the catalog against a Temporal server.
  *
  * apply replaces spec, action and policies of each schedule, and keeps what operators own:
- * the paused flag, the note and remaining actions. The TS SDK cannot update a schedule's memo
- * (1.24), so the memo is written at creation only; the config fingerprint lives in a schedule
+ * the paused flag, the note and remaining actions (except that an entry disabled by configuration
+ * is paused with a note saying why, and resumed once enabled again if that note is still there).
+ * The TS SDK cannot update a schedule's memo (1.24), so the memo is written at creation only; the config fingerprint lives in a schedule
  * search attribute, which update can replace.
  */
 import { type Client, ScheduleAlreadyRunning, type ScheduleDescription, ScheduleNotFoundError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { ALL_SEARCH_ATTRIBUTES, CONFIG_HASH } from '../shared/search-attributes';
 import type { ScheduleEntry } from './catalog';
-import { type BuildContext, buildScheduleOptions, changedParts, MANAGED_BY } from './options';
+import { type BuildContext, buildScheduleOptions, changedParts, desiredPauseState, MANAGED_BY } from './options';
 import { validateCatalog } from './validate';
 
 export type ChangeKind = 'create' | 'update' | 'unchanged' | 'delete';
@@ -42,6 +43,7 @@ export async function planChanges(client: Client, entries: unknown[], ctx: Build
       continue;
     }
     const parts = changedParts(current.typedSearchAttributes.get(CONFIG_HASH), hash);
+    if (desiredPauseState(entry, current.state)) parts.push('state');
     out.push({ id: entry.id, kind: parts.length ? 'update' : 'unchanged', parts, description: entry.description });
   }
   for (const id of await managedScheduleIds(client)) {
@@ -77,7 +79,7 @@ async function upsertSchedule(client: Client, entry: ScheduleEntry, ctx: BuildCo
     action: options.action,
     policies: options.policies ?? {},
     typedSearchAttributes: options.typedSearchAttributes,
-    state: { paused: prev.state.paused, note: prev.state.note, remainingActions: prev.state.remainingActions },
+    state: { paused: prev.state.paused, note: prev.state.note, ...desiredPauseState(entry, prev.state), remainingActions: prev.state.remainingActions },
   }));
 }
 

@@ -1,6 +1,6 @@
 /** Turns a catalog entry into the Temporal ScheduleOptions that apply sends. */
 import { createHash } from 'node:crypto';
-import { type CalendarSpec, type ScheduleOptions, ScheduleOverlapPolicy } from '@temporalio/client';
+import { type CalendarSpec, type ScheduleOptions, ScheduleOverlapPolicy, type ScheduleSpec } from '@temporalio/client';
 import { weekdayHolidays } from '../calendar/trading-calendar';
 import { CHAIN, CONFIG_HASH, SCOPE } from '../shared/search-attributes';
 import { SCHEDULE_TIMEZONE, type ScheduleEntry } from './catalog';
@@ -28,15 +28,13 @@ export function holidaySkips(): CalendarSpec[] {
 const MONTHS = ['JANUARY', 'FEBRUARY', 'MARCH', 'APRIL', 'MAY', 'JUNE', 'JULY', 'AUGUST', 'SEPTEMBER', 'OCTOBER', 'NOVEMBER', 'DECEMBER'] as const;
 
 export function buildScheduleOptions(entry: ScheduleEntry, ctx: BuildContext): { options: ScheduleOptions; hash: string } {
-  const c = entry.calendar;
-  const calendar: CalendarSpec = {
-    hour: c.hour,
-    minute: c.minute,
-    ...(c.dayOfWeek ? { dayOfWeek: Array.isArray(c.dayOfWeek) ? c.dayOfWeek : [c.dayOfWeek] } : {}),
-    ...(c.dayOfMonth !== undefined ? { dayOfMonth: typeof c.dayOfMonth === 'number' ? c.dayOfMonth : [c.dayOfMonth] } : {}),
-    comment: entry.description.slice(0, 100),
-  };
-  const spec = { calendars: [calendar], skip: entry.skipKrxHolidays ? holidaySkips() : [], timezone: SCHEDULE_TIMEZONE };
+  const skip = entry.skipKrxHolidays ? holidaySkips() : [];
+  const timezone = entry.timezone ?? SCHEDULE_TIMEZONE;
+  // A cron entry goes to the server as a cron string; describe() returns it compiled into calendars,
+  // which is why diff compares the CompassConfigHash fingerprint and not the described spec.
+  const spec: ScheduleSpec = entry.cron !== undefined
+    ? { cronExpressions: [entry.cron.trim()], skip, timezone }
+    : { calendars: [calendarOf(entry)], skip, timezone };
   const action = {
     type: 'startWorkflow' as const,
     workflowType: entry.workflowType,
@@ -63,9 +61,43 @@ export function buildScheduleOptions(entry: ScheduleEntry, ctx: BuildContext): {
     policies,
     memo: { managedBy: MANAGED_BY, description: entry.description },
     typedSearchAttributes: [{ key: CONFIG_HASH, value: hash }],
-    state: { note: entry.description.slice(0, 200) },
+    state: entry.disabledReason
+      ? { paused: true, note: configPauseNote(entry.disabledReason) }
+      : { note: entry.description.slice(0, 200) },
   };
   return { options, hash };
+}
+
+function calendarOf(entry: ScheduleEntry): CalendarSpec {
+  const c = entry.calendar!;
+  return {
+    hour: c.hour,
+    minute: c.minute,
+    ...(c.dayOfWeek ? { dayOfWeek: Array.isArray(c.dayOfWeek) ? c.dayOfWeek : [c.dayOfWeek] } : {}),
+    ...(c.dayOfMonth !== undefined ? { dayOfMonth: typeof c.dayOfMonth === 'number' ? c.dayOfMonth : [c.dayOfMonth] } : {}),
+    comment: entry.description.slice(0, 100),
+  };
+}
+
+/** Notes of pauses made by configuration start with this, so apply can tell them from an operator's. */
+export const CONFIG_PAUSE_PREFIX = 'paused by configuration: ';
+
+export function configPauseNote(reason: string): string {
+  return `${CONFIG_PAUSE_PREFIX}${reason}`.slice(0, 200);
+}
+
+/**
+ * The paused state apply should set, or null to keep the server's: configuration pauses a schedule
+ * (ENABLE_SCHEDULER=0) and resumes only a pause it made itself; an operator's pause is left alone.
+ */
+export function desiredPauseState(entry: ScheduleEntry, current: { paused: boolean; note?: string }): { paused: boolean; note: string } | null {
+  if (entry.disabledReason) {
+    const note = configPauseNote(entry.disabledReason);
+    if (current.paused && (current.note === note || !current.note?.startsWith(CONFIG_PAUSE_PREFIX))) return null;
+    return { paused: true, note };
+  }
+  if (current.paused && current.note?.startsWith(CONFIG_PAUSE_PREFIX)) return { paused: false, note: entry.description.slice(0, 200) };
+  return null;
 }
 
 /** "spec=…;action=…;policies=…": one short hash per part, so diff can name what changed. */

@@ -3,7 +3,9 @@
  * apply/diff/prune with a message naming the entry and the field.
  */
 import { z } from 'zod';
+import { isValidTimeZone } from '../calendar/time-zone';
 import * as workflows from '../workflows';
+import { cronProblems } from './cron';
 import type { ScheduleEntry } from './catalog';
 
 const DAYS = ['SUNDAY', 'MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY'] as const;
@@ -18,7 +20,10 @@ const entrySchema = z.object({
     dayOfMonth: z.union([z.number().int().min(1).max(31), z.object({ start: z.number().int().min(1).max(31), end: z.number().int().min(1).max(31) })]).optional(),
     hour: z.number().int().min(0).max(23),
     minute: z.number().int().min(0).max(59),
-  }),
+  }).optional(),
+  cron: z.string().optional(),
+  timezone: z.string().refine(isValidTimeZone, 'must be an IANA time zone such as Asia/Seoul').optional(),
+  disabledReason: z.string().min(1).optional(),
   skipKrxHolidays: z.boolean(),
   workflowType: z.string().refine((t) => typeof (workflows as Record<string, unknown>)[t] === 'function', {
     message: `must be a workflow exported by workflows/index.ts (${Object.keys(workflows).join(', ')})`,
@@ -27,6 +32,11 @@ const entrySchema = z.object({
   overlap: z.enum(['SKIP', 'BUFFER_ONE', 'BUFFER_ALL', 'CANCEL_OTHER', 'TERMINATE_OTHER', 'ALLOW_ALL']),
   catchupWindow: duration,
   runTimeout: duration,
+}).superRefine((e, ctx) => {
+  if ((e.calendar === undefined) === (e.cron === undefined)) {
+    ctx.addIssue({ code: 'custom', path: ['calendar'], message: 'give exactly one of calendar and cron' });
+  }
+  if (e.cron !== undefined) for (const message of cronProblems(e.cron)) ctx.addIssue({ code: 'custom', path: ['cron'], message });
 });
 
 export class CatalogError extends Error {

@@ -13,9 +13,13 @@ import { loadConfig } from '../config/env';
 import { logger } from '../config/logger';
 import { createDb } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
-import { CATALOG } from '../schedules/catalog';
+import { catalog } from '../schedules/catalog';
 import { applyCatalog } from '../schedules/manage';
 import { startSimulator } from '../simulator/server';
+import { startApiServer } from '../api/server';
+import { devApiToken } from '../api/token';
+import { dateInZone } from '../calendar/time-zone';
+import { ensureDemoSalesmapDb } from '../reports/counterparty-risk/demo-db';
 import { buildWorkflowBundle } from './build-workflow-bundle';
 import { redactDbUrl, startEmbeddedPostgres } from './lib/postgres';
 import { resolveTemporalCli, startDevServer } from './lib/temporal-server';
@@ -27,6 +31,7 @@ const stops: Array<{ name: string; stop: () => Promise<void> }> = [];
 async function main(): Promise<void> {
   fs.mkdirSync(path.join(DATA, 'logs'), { recursive: true });
   const env = { ...process.env };
+  const pipelineIsDemo = useDemoPipeline(env);
   const cfg0 = loadConfig(env); // fail fast on a bad .env, before starting anything
 
   let temporalUi = '(external server: see its own Web UI)';
@@ -57,6 +62,14 @@ async function main(): Promise<void> {
     simulatorUrl = sim.url;
   }
 
+  // Seed 004's report reads a SalesMap SQLite file; without one, a generated demo DB stands in.
+  let salesmapNote = '';
+  if (!env.SALESMAP_DB_PATH) {
+    env.SALESMAP_DB_PATH = path.join(DATA, 'salesmap', 'salesmap.db');
+    const { created } = await ensureDemoSalesmapDb(env.SALESMAP_DB_PATH, dateInZone(new Date(), cfg0.TZ));
+    salesmapNote = created ? '  (demo DB, generated now)' : '  (demo DB)';
+  }
+
   const cfg = loadConfig(env);
   const db = createDb(env.DATABASE_URL, 2);
   try {
@@ -68,7 +81,7 @@ async function main(): Promise<void> {
 
   const client = await connectClient(cfg);
   try {
-    const plan = await applyCatalog(client, CATALOG, { taskQueue: cfg.TEMPORAL_TASK_QUEUE, scope: cfg.scope });
+    const plan = await applyCatalog(client, catalog(cfg), { taskQueue: cfg.TEMPORAL_TASK_QUEUE, scope: cfg.scope });
     for (const c of plan) logger.info({ schedule: c.id, change: c.kind, parts: c.parts }, 'schedule applied');
   } finally {
     await client.connection.close();
@@ -77,6 +90,11 @@ async function main(): Promise<void> {
   const bundlePath = await buildWorkflowBundle();
   const worker = spawnWorker({ ...env, LOG_PRETTY: env.LOG_PRETTY ?? '1', WORKFLOW_BUNDLE_PATH: bundlePath });
   stops.push({ name: 'worker', stop: () => stopChild(worker) });
+
+  const apiToken = cfg.API_TOKEN ?? devApiToken(path.join(DATA, 'api-token'));
+  const apiClient = await connectClient(cfg);
+  const api = await startApiServer({ cfg, client: apiClient, token: apiToken });
+  stops.push({ name: 'report API', stop: async () => { await api.close(); await apiClient.connection.close(); } });
 
   const summary = [
     '',
@@ -87,16 +105,33 @@ async function main(): Promise<void> {
     `  Redis             ${cfg.REDIS_URL ?? '(REDIS_URL not set: cache invalidation is skipped)'}`,
     `  Source simulator  ${simulatorUrl}`,
     `  Scope             ${cfg.scope}`,
-    `  Schedules         ${CATALOG.map((e) => e.id).join(', ')}`,
+    `  Schedules         ${catalog(cfg).map((e) => e.id + (e.disabledReason ? ' (paused: ENABLE_SCHEDULER=0)' : '')).join(', ')}`,
+    `  Report API        ${api.url}  token ${cfg.API_TOKEN ? '(API_TOKEN)' : `${apiToken}  (generated; kept in .data/api-token)`}`,
+    `  SalesMap DB       ${path.relative(ROOT, env.SALESMAP_DB_PATH) || env.SALESMAP_DB_PATH}${salesmapNote}; report files in ${cfg.CACHE_DIR}/ and ${cfg.WORK_DIR}/`,
+    `  Daily pipeline    ${env.PIPELINE_COMMAND}${pipelineIsDemo ? '  (demo; set PIPELINE_COMMAND for the real one)' : ''}`,
     `  Logs              worker below; Temporal server in ${path.relative(ROOT, path.join(DATA, 'logs', 'temporal.log'))}`,
     '',
     `  Try: temporal schedule trigger --schedule-id daily-collection --address ${cfg.TEMPORAL_ADDRESS}`,
+    `  Try: curl -H "Authorization: Bearer ${cfg.API_TOKEN ? '$API_TOKEN' : apiToken}" ${api.url}/api/report/counterparty-risk`,
     '  Ctrl-C stops everything; state stays in .data/ for the next start.',
     '',
   ];
   process.stdout.write(summary.join('\n') + '\n');
   await new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   throw new Error('the worker exited; stopping the rest');
+}
+
+/**
+ * Without PIPELINE_COMMAND, the daily pipeline runs the demo script shipped in pipeline-demo/
+ * (plain Node), with placeholder LLM keys the demo never uses, so that the real default
+ * (Python, real keys) is not needed to try the system. Set keys are never replaced.
+ */
+function useDemoPipeline(env: NodeJS.ProcessEnv): boolean {
+  if (env.PIPELINE_COMMAND) return false;
+  env.PIPELINE_COMMAND = 'node pipeline-demo/run.js --backend demo --market KR';
+  env.OPENAI_API_KEY ||= 'demo-placeholder-not-a-real-openai-key';
+  env.ANTHROPIC_API_KEY ||= 'demo-placeholder-not-a-real-anthropic-key';
+  return true;
 }
 
 /** The worker in its own process group, so that Ctrl-C reaches it through this orchestrator, in order. */

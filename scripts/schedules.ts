@@ -6,7 +6,7 @@
  */
 import { connectClient } from '../client/connection';
 import { loadConfig } from '../config/env';
-import { CATALOG } from '../schedules/catalog';
+import { catalog } from '../schedules/catalog';
 import { applyCatalog, planChanges, pruneSchedules } from '../schedules/manage';
 import { validateCatalog } from '../schedules/validate';
 
@@ -19,16 +19,17 @@ async function main(): Promise<number> {
     return 2;
   }
   const cfg = loadConfig();
-  validateCatalog(CATALOG); // before connecting: a malformed catalog never reaches the server
+  const entries = catalog(cfg); // entries built from configuration (REPORT_CRON, TZ, ENABLE_SCHEDULER) included
+  validateCatalog(entries); // before connecting: a malformed catalog never reaches the server
   const client = await connectClient(cfg);
   const ctx = { taskQueue: cfg.TEMPORAL_TASK_QUEUE, scope: cfg.scope };
   try {
     if (command === 'prune') {
-      const deleted = await pruneSchedules(client, CATALOG);
+      const deleted = await pruneSchedules(client, entries);
       console.log(deleted.length ? deleted.map((id) => `deleted  ${id}`).join('\n') : 'nothing to prune');
       return 0;
     }
-    const plan = command === 'apply' ? await applyCatalog(client, CATALOG, ctx) : await planChanges(client, CATALOG, ctx);
+    const plan = command === 'apply' ? await applyCatalog(client, entries, ctx) : await planChanges(client, entries, ctx);
     const verb = command === 'apply' ? { create: 'created', update: 'updated', unchanged: 'unchanged', delete: 'stale' } : { create: 'create', update: 'update', unchanged: 'unchanged', delete: 'delete' };
     for (const c of plan) {
       const parts = c.kind === 'update' ? ` (${c.parts.join(', ')})` : '';

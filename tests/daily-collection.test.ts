@@ -36,7 +36,8 @@ beforeAll(async () => {
   sim = await startSimulator({ port: 0 });
   scratch = await scratchDatabase('daily');
   client = await connectTestClient();
-  deps = testDeps({ DATABASE_URL: scratch.url, SIMULATOR_URL: sim.url, DATAGOKR_RPS: '1000', DATAGOKR_PAGE_SIZE: '1000', REDIS_URL: redisUrl() });
+  // A 120-day window keeps the test's backfill small; it slides forward with each run's date.
+  deps = testDeps({ DATABASE_URL: scratch.url, SIMULATOR_URL: sim.url, DATAGOKR_RPS: '1000', DATAGOKR_PAGE_SIZE: '1000', PRICE_BACKFILL_DAYS: '120', REDIS_URL: redisUrl() });
   worker = await createCollectionWorker({
     connection: await connectTestWorkerConnection(), namespace: 'default', taskQueue, deps, workflowBundle: await workflowBundle(),
   });
@@ -180,6 +181,9 @@ describe('daily collection chain', () => {
     const result = await (await runChain({ asOf: '2024-04-15' })).result();
     expect(result.status).toBe('completed');
     expect(sim.stats().byDate['20240415']).toBe(1 + 3); // the empty answer, then three pages of 1,000
+    // The date that failed in the previous test, behind later loaded dates, is filled in too.
+    const ledger = await sql<{ status: string }>`SELECT status FROM price_load_ledger WHERE trade_date = '2024-04-12'`.execute(scratch.db);
+    expect(ledger.rows[0]?.status).toBe('loaded');
     expect(await count(sql`SELECT COUNT(*) AS n FROM compass_score_daily WHERE score_date = '2024-04-15'`)).toBeGreaterThan(2800);
   });
 

@@ -14,6 +14,8 @@ export interface CollectionWorkerOptions {
   /** A prebuilt bundle (tests build one per file); otherwise the worker bundles workflows/ itself. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   maxConcurrentActivityTaskExecutions?: number;
+  /** How long running activities may finish on shutdown before they are cancelled (default 20 s). */
+  shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
 }
 
 export function workflowsPath(): string {
@@ -29,7 +31,7 @@ export async function createCollectionWorker(o: CollectionWorkerOptions): Promis
     activities: createActivities(o.deps),
     maxConcurrentActivityTaskExecutions: o.maxConcurrentActivityTaskExecutions ?? 8,
     // Finish the batch in hand on Ctrl-C instead of abandoning it; its heartbeat lets a retry resume anyway.
-    shutdownGraceTime: '20s',
+    shutdownGraceTime: o.shutdownGraceTime ?? '20s',
     shutdownForceTime: '40s',
   });
 }

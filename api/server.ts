@@ -1,0 +1,198 @@
+/**
+ * The report API of seed 004 (node:http, no framework):
+ *   GET  /api/report/counterparty-risk[?date=YYYY-MM-DD]          cache first; else generate and wait; else the last success, stale
+ *   POST /api/report/counterparty-risk/recompute?date=YYYY-MM-DD  start, or join, that date's workflow
+ *   GET  /api/report/counterparty-risk/status                     status.json
+ * Every request needs `Authorization: Bearer <API_TOKEN>`. The server reads the report files
+ * from CACHE_DIR, so it must see the same directory as the worker.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Client } from '@temporalio/client';
+import { dateInZone } from '../calendar/time-zone';
+import { parseIsoDate } from '../calendar/trading-calendar';
+import { startOrJoinReport } from '../client/counterparty-risk';
+import type { AppConfig } from '../config/env';
+import { logger as rootLogger, type Logger } from '../config/logger';
+import { readCachedReport } from '../reports/counterparty-risk/cache';
+import type { CounterpartyRiskReport, ReportMeta } from '../reports/counterparty-risk/report';
+import { readStatus } from '../reports/counterparty-risk/status';
+
+export type ApiConfig = Pick<AppConfig, 'CACHE_DIR' | 'TZ' | 'TEMPORAL_TASK_QUEUE' | 'API_HOST' | 'API_PORT' | 'API_GENERATE_WAIT_SEC'>;
+
+export interface ApiServerOptions {
+  cfg: ApiConfig;
+  client: Client;
+  token: string;
+  logger?: Logger;
+}
+
+export interface ApiServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+const BASE = '/api/report/counterparty-risk';
+
+class HttpError extends Error {
+  constructor(readonly status: number, readonly error: string, readonly detail?: string) {
+    super(detail ?? error);
+  }
+}
+
+export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
+  const log = (o.logger ?? rootLogger).child({ component: 'report-api' });
+  const expected = digest(o.token);
+  const server = http.createServer((req, res) => {
+    const started = Date.now();
+    handle(o, expected, req)
+      .catch((err: unknown) => {
+        if (err instanceof HttpError) return { status: err.status, body: { error: err.error, ...(err.detail ? { detail: err.detail } : {}) } };
+        log.error({ err }, 'report API request failed');
+        return { status: 500, body: { error: 'internal error', detail: err instanceof Error ? err.message : String(err) } };
+      })
+      .then(({ status, body, headers }: Reply) => {
+        res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
+        res.end(JSON.stringify(body, null, 2) + '\n');
+        // The query holds only a date; the Authorization header is never logged.
+        log.info({ method: req.method, path: req.url, status, ms: Date.now() - started }, 'report API');
+      });
+  });
+  // Generation can take minutes (DB stability retries); do not let Node cut the request short.
+  server.requestTimeout = 0;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.cfg.API_PORT, o.cfg.API_HOST, () => resolve());
+  });
+  const { address, port } = server.address() as AddressInfo;
+  const host = address.includes(':') ? `[${address}]` : address;
+  return {
+    url: `http://${host}:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+interface Reply {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+function digest(s: string): Buffer {
+  return createHash('sha256').update(s).digest();
+}
+
+function authorized(req: http.IncomingMessage, expected: Buffer): boolean {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+  return m !== null && timingSafeEqual(digest(m[1]!), expected);
+}
+
+async function handle(o: ApiServerOptions, expected: Buffer, req: http.IncomingMessage): Promise<Reply> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  if (!url.pathname.startsWith(BASE)) throw new HttpError(404, 'not found', `no such endpoint: ${url.pathname}`);
+  if (!authorized(req, expected)) {
+    return {
+      status: 401,
+      body: { error: 'unauthorized', detail: 'send the API token as "Authorization: Bearer <token>"' },
+      headers: { 'www-authenticate': 'Bearer realm="compass-report"' },
+    };
+  }
+  const route = `${req.method} ${url.pathname.replace(/\/+$/, '')}`;
+  switch (route) {
+    case `GET ${BASE}`:
+      return serveReport(o, reportDate(url, o.cfg.TZ));
+    case `POST ${BASE}/recompute`:
+      return recompute(o, reportDate(url, o.cfg.TZ), ['1', 'true'].includes(url.searchParams.get('wait') ?? ''));
+    case `GET ${BASE}/status`:
+      return { status: 200, body: await readStatus(o.cfg.CACHE_DIR) };
+  }
+  if ([BASE, `${BASE}/recompute`, `${BASE}/status`].includes(url.pathname.replace(/\/+$/, ''))) {
+    throw new HttpError(405, 'method not allowed', `${req.method} is not allowed on ${url.pathname}`);
+  }
+  throw new HttpError(404, 'not found', `no such endpoint: ${url.pathname}`);
+}
+
+/** `?date=`, checked: a real calendar date, not after today in TZ. Absent: today in TZ. */
+export function reportDate(url: URL, tz: string, now = new Date()): string {
+  const today = dateInZone(now, tz);
+  const date = url.searchParams.get('date');
+  if (date === null) return today;
+  try {
+    parseIsoDate(date);
+  } catch {
+    throw new HttpError(400, 'invalid date', `date must be a calendar date written YYYY-MM-DD, got ${JSON.stringify(date)}`);
+  }
+  if (date > today) throw new HttpError(400, 'date in the future', `date ${date} is after today (${today} in ${tz}); a report can only be made for today or earlier`);
+  return date;
+}
+
+function withMeta(report: CounterpartyRiskReport, extra: Partial<ReportMeta>): CounterpartyRiskReport {
+  return { ...report, meta: { ...report.meta, ...extra } };
+}
+
+async function serveReport(o: ApiServerOptions, asOf: string): Promise<Reply> {
+  const cached = await readCachedReport(o.cfg.CACHE_DIR, asOf);
+  if (cached) return { status: 200, body: withMeta(cached, { is_stale: false, served_from: 'cache' }) };
+
+  let reason: string;
+  let workflowId: string | undefined;
+  try {
+    const run = await startOrJoinReport(o.client, { asOf, trigger: 'api', taskQueue: o.cfg.TEMPORAL_TASK_QUEUE });
+    workflowId = run.workflowId;
+    const outcome = await waitFor(run.handle.result(), o.cfg.API_GENERATE_WAIT_SEC * 1000);
+    if (outcome === 'timeout') {
+      reason = `the report for ${asOf} is still being generated (workflow ${run.workflowId}) after ${o.cfg.API_GENERATE_WAIT_SEC} s`;
+    } else {
+      const fresh = await readCachedReport(o.cfg.CACHE_DIR, asOf);
+      if (fresh) return { status: 200, body: withMeta(fresh, { is_stale: false, served_from: 'generated' }) };
+      reason = `workflow ${run.workflowId} finished (${outcome.result}) but ${asOf}'s cache file cannot be read here`;
+    }
+  } catch (err) {
+    reason = `generating the report for ${asOf} failed: ${failureMessage(err)}`;
+  }
+
+  const { last_success } = await readStatus(o.cfg.CACHE_DIR);
+  const stale = last_success ? await readCachedReport(o.cfg.CACHE_DIR, last_success.as_of) : null;
+  if (stale) return { status: 200, body: withMeta(stale, { is_stale: true, served_from: 'last_success', stale_reason: reason }) };
+  throw new HttpError(503, 'no report available', `${reason}; and there is no earlier successful report to serve${workflowId ? ` (workflow ${workflowId})` : ''}`);
+}
+
+async function recompute(o: ApiServerOptions, asOf: string, wait: boolean): Promise<Reply> {
+  let run;
+  try {
+    run = await startOrJoinReport(o.client, { asOf, trigger: 'api', taskQueue: o.cfg.TEMPORAL_TASK_QUEUE });
+  } catch (err) {
+    throw new HttpError(503, 'could not start the report', failureMessage(err));
+  }
+  const accepted = { as_of: asOf, workflow_id: run.workflowId, run_id: run.runId, joined: run.joined, status: `${BASE}/status` };
+  if (!wait) return { status: 202, body: accepted };
+  try {
+    const outcome = await waitFor(run.handle.result(), o.cfg.API_GENERATE_WAIT_SEC * 1000);
+    if (outcome === 'timeout') return { status: 202, body: { ...accepted, detail: `still running after ${o.cfg.API_GENERATE_WAIT_SEC} s` } };
+    return { status: 200, body: { ...accepted, result: outcome } };
+  } catch (err) {
+    // The run failed and recorded why in status.json; the old cache is kept.
+    return { status: 200, body: { ...accepted, result: { result: 'FAILED', msg: failureMessage(err) }, last_run: (await readStatus(o.cfg.CACHE_DIR)).last_run } };
+  }
+}
+
+async function waitFor<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The innermost message of a Temporal failure chain (workflow → activity → application failure). */
+function failureMessage(err: unknown): string {
+  let e = err as { message?: string; cause?: unknown } | undefined;
+  while (e && typeof e === 'object' && e.cause && typeof e.cause === 'object') e = e.cause as typeof e;
+  return e?.message ?? String(err);
+}
