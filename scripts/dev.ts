@@ -155,7 +155,17 @@ function shutdown(code: number): Promise<never> {
   stopping ??= (async () => {
     for (const s of stops.reverse()) {
       process.stderr.write(`stopping ${s.name}…\n`);
-      await s.stop().catch((err) => process.stderr.write(`  ${s.name}: ${String(err)}\n`));
+      // A piece that already died with the terminal's Ctrl-C (PostgreSQL shares our process
+      // group) may never answer its stop; do not let it hold up the rest.
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          process.stderr.write(`  ${s.name} did not confirm its stop within 15 s; going on\n`);
+          resolve();
+        }, 15_000);
+      });
+      await Promise.race([s.stop().catch((err) => process.stderr.write(`  ${s.name}: ${String(err)}\n`)), timeout]);
+      clearTimeout(timer);
     }
     process.stderr.write('all stopped\n');
     process.exit(code);

