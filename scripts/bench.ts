@@ -16,7 +16,7 @@ import { createDb } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
 import { startSimulator } from '../simulator/server';
 import { dailyCollection } from '../workflows';
-import { canConnect, createScratchDatabase, dropDatabase, startEmbeddedPostgres } from './lib/postgres';
+import { adminPostgres, createScratchDatabase, dropDatabase } from './lib/postgres';
 import { freePort } from './lib/ports';
 import { resolveTemporalCli, startDevServer } from './lib/temporal-server';
 
@@ -40,12 +40,7 @@ async function main(): Promise<void> {
   try {
     const temporal = await startDevServer({ cliPath: resolveTemporalCli(), port: await freePort(), logFile: path.join(os.tmpdir(), 'compass-bench-temporal.log') });
     stops.push(temporal.stop);
-    let admin = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-    if (!(await canConnect(admin))) {
-      const pg = await startEmbeddedPostgres(path.join(ROOT, '.data', 'bench-postgres'), await freePort(), 'postgres');
-      stops.push(pg.stop);
-      admin = pg.url;
-    }
+    const admin = await adminPostgres(path.join(ROOT, '.data', 'bench-postgres'), freePort, stops);
     const dbName = `compass_bench_${process.pid}`;
     const dbUrl = await createScratchDatabase(admin, dbName);
     stops.push(() => dropDatabase(admin, dbName));

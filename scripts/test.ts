@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Redis from 'ioredis';
-import { canConnect, startEmbeddedPostgres } from './lib/postgres';
+import { adminPostgres } from './lib/postgres';
 import { freePort } from './lib/ports';
 import { resolveTemporalCli, startDevServer } from './lib/temporal-server';
 
@@ -40,13 +40,7 @@ async function main(): Promise<number> {
     const temporal = await startDevServer({ cliPath: resolveTemporalCli(), port: await freePort(), logFile: path.join(os.tmpdir(), 'compass-test-temporal.log') });
     stops.push(temporal.stop);
 
-    let pgAdmin = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-    if (!(await canConnect(pgAdmin))) {
-      console.error(`[test] no PostgreSQL at ${pgAdmin}; starting an embedded one`);
-      const pg = await startEmbeddedPostgres(path.join(ROOT, '.data', 'test-postgres'), await freePort(), 'postgres');
-      stops.push(pg.stop);
-      pgAdmin = pg.url;
-    }
+    const pgAdmin = await adminPostgres(path.join(ROOT, '.data', 'test-postgres'), freePort, stops);
     const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
     const haveRedis = await redisReachable(redisUrl);
     if (!haveRedis) console.error(`[test] no Redis at ${redisUrl}: tests that need Redis will be skipped (named below)`);

@@ -88,3 +88,16 @@ export function redactDbUrl(url: string): string {
   if (u.password) u.password = '***';
   return u.toString();
 }
+
+/**
+ * An admin URL for scratch databases: TEST_DATABASE_URL, else the machine's PostgreSQL on
+ * 127.0.0.1:5432, else an embedded server with its data in `dataDir` (its stop goes to `stops`).
+ */
+export async function adminPostgres(dataDir: string, port: () => Promise<number>, stops: Array<() => Promise<unknown>>): Promise<string> {
+  const wanted = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  if (await canConnect(wanted)) return wanted;
+  process.stderr.write(`no PostgreSQL at ${redactDbUrl(wanted)}; starting an embedded one in ${dataDir}\n`);
+  const pg = await startEmbeddedPostgres(dataDir, await port(), 'postgres');
+  stops.push(pg.stop);
+  return pg.url;
+}
