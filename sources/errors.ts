@@ -12,6 +12,13 @@ export type FailureClass =
   /** Key, permission or request problems that no retry can fix. The operator must act. */
   | 'non-retryable';
 
+/**
+ * Malformed, truncated or HTML bodies, and rows that do not match their schema: the same request
+ * would most likely get the same body again, and loading part of it would be worse than nothing,
+ * so the run stops and the operator looks (issue 3). One class for every source.
+ */
+export const MALFORMED_CLASS: FailureClass = 'non-retryable';
+
 export class SourceError extends Error {
   constructor(
     readonly source: string,

@@ -139,8 +139,8 @@ describe('daily collection chain', () => {
     expect(sim.stats().requests).toBe(0);
   });
 
-  it('retries transient source faults (5xx, TPS limit, malformed body) and completes', async () => {
-    sim.setFaults({ rules: [{ kind: 'http500', times: 1 }, { kind: 'tps', times: 1 }, { kind: 'malformed', times: 1 }] });
+  it('retries transient source faults (5xx, TPS limit, HTTP 429 with Retry-After) and completes', async () => {
+    sim.setFaults({ rules: [{ kind: 'http500', times: 1 }, { kind: 'tps', times: 1 }, { kind: 'http429', times: 1, retryAfterSec: 1 }] });
     const handle = await runChain({ asOf: '2024-04-11' });
     const result = await handle.result();
     expect(result.status).toBe('completed');
@@ -166,6 +166,17 @@ describe('daily collection chain', () => {
     expect(await count(sql`SELECT COUNT(*) AS n FROM compass_score_daily WHERE score_date = '2024-04-12'`)).toBe(0);
     const ledger = await sql<{ status: string }>`SELECT status FROM price_load_ledger WHERE trade_date = '2024-04-12'`.execute(scratch.db);
     expect(ledger.rows[0]?.status).toBe('failed');
+  });
+
+  it('stops at once on a malformed body, naming the source, and loads nothing of that date', async () => {
+    sim.setFaults({ rules: [{ kind: 'malformed', times: 50 }] });
+    const handle = await runChain({ asOf: '2024-04-12' });
+    const err = (await handle.result().then(() => null, (e: unknown) => e)) as WorkflowFailedError;
+    const cause = (err.cause as ActivityFailure).cause as ApplicationFailure;
+    expect(cause.type).toBe('SourceNonRetryable');
+    expect(cause.message).toMatch(/data\.go\.kr: malformed JSON body/);
+    expect(sim.stats().requests).toBe(1);
+    expect(await count(sql`SELECT COUNT(*) AS n FROM stock_price_daily WHERE trade_date = '2024-04-12'`)).toBe(0);
   });
 
   it('does not score after a partial load: a date that keeps failing stops the chain', async () => {

@@ -74,10 +74,10 @@ describe('data.go.kr envelope classification', () => {
     expect(cls(() => decodePage(answer('', 429, { 'retry-after': '7' }), NOW))).toMatchObject({ cls: 'rate-limited', wait: 7000 });
     expect(cls(() => decodePage(answer('', 429), NOW))).toMatchObject({ cls: 'rate-limited', wait: 60_000 });
   });
-  it('gateway key errors (XML, HTTP 401) are non-retryable; 5xx and broken JSON are retryable', () => {
+  it('gateway key errors (XML, HTTP 401) and broken JSON are non-retryable; 5xx is retryable', () => {
     expect(cls(() => decodePage(answer(xml('30'), 401), NOW)).cls).toBe('non-retryable');
     expect(cls(() => decodePage(answer('<html>oops</html>', 502), NOW)).cls).toBe('retryable');
-    expect(cls(() => decodePage(answer('{"response":{"hea', 200), NOW)).cls).toBe('retryable');
+    expect(cls(() => decodePage(answer('{"response":{"hea', 200), NOW))).toMatchObject({ cls: 'non-retryable', code: 'MALFORMED' });
   });
   it('never shows the key in a logged URL', () => {
     expect(redactUrl('https://apis.data.go.kr/x?serviceKey=SECRET%2Bkey&basDt=20240105')).not.toMatch(/SECRET/);
@@ -111,7 +111,7 @@ describe('StockPriceInfoClient against the simulator', () => {
   it('classifies the faults the simulator serves', async () => {
     const cases: Array<[string, string]> = [
       ['http500', 'retryable'], ['http503', 'retryable'], ['http429', 'rate-limited'], ['tps', 'rate-limited'],
-      ['quota', 'rate-limited'], ['auth', 'non-retryable'], ['appError', 'retryable'], ['malformed', 'retryable'],
+      ['quota', 'rate-limited'], ['auth', 'non-retryable'], ['appError', 'retryable'], ['malformed', 'non-retryable'],
     ];
     for (const [kind, expected] of cases) {
       sim.setFaults({ rules: [{ kind: kind as never, times: 1 }] });

@@ -4,7 +4,7 @@
  * gateway errors (key, quota, TPS) come as the XML <OpenAPI_ServiceResponse>, with HTTP 200
  * or 401/403, even when JSON was asked for.
  */
-import { SourceError, msUntilKstMidnight } from '../errors';
+import { MALFORMED_CLASS, SourceError, msUntilKstMidnight } from '../errors';
 import { type HttpAnswer, retryAfterMs } from '../http';
 import { asArray } from '../parse';
 
@@ -39,17 +39,17 @@ export function decodePage<T>(answer: HttpAnswer, nowMs: number): Page<T> {
   try {
     json = JSON.parse(body);
   } catch {
-    throw new SourceError(SOURCE, 'retryable', `malformed JSON body (${body.length} bytes)`, 'MALFORMED');
+    throw new SourceError(SOURCE, MALFORMED_CLASS, `malformed JSON body (${body.length} bytes)`, 'MALFORMED');
   }
   const response = (json as { response?: { header?: { resultCode?: string; resultMsg?: string }; body?: unknown } }).response;
   const code = response?.header?.resultCode;
-  if (!response || code === undefined) throw new SourceError(SOURCE, 'retryable', 'body has no response.header', 'MALFORMED');
+  if (!response || code === undefined) throw new SourceError(SOURCE, MALFORMED_CLASS, 'body has no response.header', 'MALFORMED');
   const msg = response.header?.resultMsg ?? '';
   if (code === '03') return { totalCount: 0, pageNo: 1, numOfRows: 0, items: [] };
   if (code !== '00') throw resultCodeError(code, msg, nowMs);
 
   const b = response.body as { totalCount?: number | string; pageNo?: number | string; numOfRows?: number | string; items?: unknown } | undefined;
-  if (!b) throw new SourceError(SOURCE, 'retryable', 'resultCode 00 without a body', 'MALFORMED');
+  if (!b) throw new SourceError(SOURCE, MALFORMED_CLASS, 'resultCode 00 without a body', 'MALFORMED');
   const itemsField = b.items;
   const items = itemsField === '' || itemsField === undefined || itemsField === null ? [] : asArray((itemsField as { item?: T | T[] }).item);
   return {

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { compactDate, fromCompactDate, type IsoDate } from '../../calendar/trading-calendar';
-import { SourceError } from '../errors';
+import { MALFORMED_CLASS, SourceError } from '../errors';
 import { httpGet, RequestPacer } from '../http';
 import { parseNumber, parseText, requireNumber } from '../parse';
 import { decodePage, SOURCE } from './envelope';
@@ -99,12 +99,12 @@ export class StockPriceInfoClient {
 export function toPriceRow(raw: unknown, requestedDate: IsoDate): PriceRow {
   const parsed = itemSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new SourceError(SOURCE, 'retryable', `row does not match getStockPriceInfo: ${parsed.error.issues[0]?.message}`, 'MALFORMED');
+    throw new SourceError(SOURCE, MALFORMED_CLASS, `row does not match getStockPriceInfo: ${parsed.error.issues[0]?.message}`, 'MALFORMED');
   }
   const it = parsed.data;
   const tradeDate = fromCompactDate(it.basDt);
   if (tradeDate !== requestedDate) {
-    throw new SourceError(SOURCE, 'retryable', `asked for ${requestedDate}, got a row for ${tradeDate}`, 'MALFORMED');
+    throw new SourceError(SOURCE, MALFORMED_CLASS, `asked for ${requestedDate}, got a row for ${tradeDate}`, 'MALFORMED');
   }
   try {
     return {
@@ -125,6 +125,6 @@ export function toPriceRow(raw: unknown, requestedDate: IsoDate): PriceRow {
       listedShares: parseNumber(it.lstgStCnt),
     };
   } catch (err) {
-    throw new SourceError(SOURCE, 'retryable', `row ${it.srtnCd} of ${tradeDate}: ${(err as Error).message}`, 'MALFORMED');
+    throw new SourceError(SOURCE, MALFORMED_CLASS, `row ${it.srtnCd} of ${tradeDate}: ${(err as Error).message}`, 'MALFORMED');
   }
 }

@@ -1,0 +1,146 @@
+/**
+ * The DART envelope and the classification of its failures (korean-apis.md §1.1 and §7).
+ * DART answers errors with HTTP 200 and a non-"000" `status` in the body, JSON for the .json
+ * endpoints and XML for corpCode.xml, so the body decides, and the HTTP status only when the
+ * answer never reached DART's application (gateway 5xx, 429).
+ */
+import { z } from 'zod';
+import { MALFORMED_CLASS, SourceError, msUntilKstMidnight } from '../errors';
+import { retryAfterMs } from '../http';
+
+export const SOURCE = 'dart';
+
+/** 013 no rows, 014 no file: an empty answer, not a failure. */
+const NO_DATA = new Set(['013', '014']);
+/** 800 is DART's maintenance (outside the known window too), 900 its "undefined error". */
+const RETRYABLE = new Set(['800', '900']);
+/** Key, IP, batch size and field problems: only an operator can fix them. */
+const NON_RETRYABLE = new Set(['010', '011', '012', '021', '100', '101', '901']);
+const QUOTA_SPENT = '020';
+const HTTP_429_DEFAULT_WAIT_MS = 60_000; // seed 001 Part 3.3: "429 → wait 60 s fixed"
+
+export interface RawAnswer {
+  status: number;
+  headers: Headers;
+  bytes: Uint8Array;
+}
+
+export function statusError(endpoint: string, status: string, message: string, nowMs: number): SourceError {
+  const what = `${endpoint}: status ${status} ${message}`.trim();
+  if (status === QUOTA_SPENT) {
+    return new SourceError(SOURCE, 'rate-limited', `${what} (daily quota spent; resets at midnight KST)`, status, msUntilKstMidnight(nowMs));
+  }
+  if (RETRYABLE.has(status)) return new SourceError(SOURCE, 'retryable', what, status);
+  if (NON_RETRYABLE.has(status)) return new SourceError(SOURCE, 'non-retryable', what, status);
+  // An unlisted code is a change on DART's side; retrying will not explain it, an operator will.
+  return new SourceError(SOURCE, 'non-retryable', `${what} (unknown status)`, status);
+}
+
+/**
+ * The class of a body DART should not have sent (truncated JSON, an HTML page with HTTP 200, a
+ * broken ZIP). Issue 3 asks for "a clear non-retryable error naming the source and the
+ * endpoint"; the data.go.kr, finlife and Yahoo clients retry them instead (README). One constant,
+ * so the project can settle on one answer in one line.
+ */
+export { MALFORMED_CLASS };
+
+/** Nothing from a call that raised this is returned, so nothing partial is ever written. */
+export function malformed(endpoint: string, what: string): SourceError {
+  return new SourceError(SOURCE, MALFORMED_CLASS, `${endpoint}: malformed answer: ${what}`, 'MALFORMED');
+}
+
+/** Failures decided by the HTTP status alone. */
+export function httpError(endpoint: string, answer: RawAnswer, nowMs: number): SourceError | null {
+  const s = answer.status;
+  if (s === 200) return null;
+  if (s === 429) {
+    return new SourceError(SOURCE, 'rate-limited', `${endpoint}: HTTP 429`, 'HTTP429', retryAfterMs(answer.headers, nowMs) ?? HTTP_429_DEFAULT_WAIT_MS);
+  }
+  if (s >= 500) return new SourceError(SOURCE, 'retryable', `${endpoint}: HTTP ${s}`, `HTTP${s}`);
+  if (s === 401 || s === 403) return new SourceError(SOURCE, 'non-retryable', `${endpoint}: HTTP ${s}: access refused`, `HTTP${s}`);
+  return new SourceError(SOURCE, 'non-retryable', `${endpoint}: unexpected HTTP ${s}`, `HTTP${s}`);
+}
+
+const envelopeSchema = z.object({
+  status: z.string().regex(/^\d{3}$/),
+  message: z.string().optional(),
+  list: z.array(z.unknown()).optional(),
+});
+
+export type Envelope = z.infer<typeof envelopeSchema>;
+
+/** The `list` of a JSON answer; [] for "no data". */
+export function decodeList(endpoint: string, answer: RawAnswer, nowMs: number): unknown[] {
+  const env = decodeEnvelope(endpoint, answer, nowMs);
+  if (NO_DATA.has(env.status)) return [];
+  if (!env.list) throw malformed(endpoint, 'status 000 without a list');
+  return env.list;
+}
+
+/** The whole JSON envelope (for endpoints with paging fields beside `list`); throws for every non-000 status but no-data. */
+export function decodeEnvelope(endpoint: string, answer: RawAnswer, nowMs: number): Envelope {
+  const fromHttp = httpError(endpoint, answer, nowMs);
+  if (fromHttp) throw fromHttp;
+  const body = new TextDecoder('utf-8').decode(answer.bytes);
+  const trimmed = body.trimStart();
+  let env: Envelope;
+  if (trimmed.startsWith('<')) {
+    // DART's own XML error envelope is still a status; any other markup (an HTML page) is not.
+    const xml = statusFromXml(trimmed);
+    if (!xml) throw malformed(endpoint, `markup instead of JSON (${describe(trimmed)})`);
+    env = xml;
+  } else {
+    let json: unknown;
+    try {
+      json = JSON.parse(body);
+    } catch {
+      throw malformed(endpoint, `not JSON (${describe(trimmed)})`);
+    }
+    const parsed = envelopeSchema.safeParse(json);
+    if (!parsed.success) throw malformed(endpoint, `no valid envelope (${parsed.error.issues[0]?.path.join('.') || 'body'})`);
+    env = parsed.data;
+  }
+  if (env.status === '000' || NO_DATA.has(env.status)) return env;
+  throw statusError(endpoint, env.status, env.message ?? '', nowMs);
+}
+
+/** corpCode.xml answers errors as `<result><status>…</status><message>…</message></result>`. */
+export function statusFromXml(xml: string): { status: string; message: string } | null {
+  const status = /<status>\s*(\d{3})\s*<\/status>/.exec(xml)?.[1];
+  if (!status) return null;
+  const message = /<message>([^<]*)<\/message>/.exec(xml)?.[1]?.trim() ?? '';
+  return { status, message };
+}
+
+export function isNoData(status: string): boolean {
+  return NO_DATA.has(status);
+}
+
+/**
+ * Enough of a bad body to recognise it in an alert, without echoing it whole. An error page may
+ * quote the request URL, so anything shaped like a key parameter is blanked first.
+ */
+export function describe(body: string): string {
+  const head = body
+    .slice(0, 200)
+    .replace(/((?:crtfc_key|serviceKey|api_?key|auth)=)[^&\s"'<>]*/gi, '$1***')
+    .slice(0, 60)
+    .replace(/\s+/g, ' ');
+  return `${body.length} chars, starting ${JSON.stringify(head)}`;
+}
+
+/** Row-level validation: one bad row fails the call, so nothing partial is ever returned. */
+export function mapRows<S extends z.ZodTypeAny, R>(endpoint: string, rows: unknown[], schema: S, map: (row: z.infer<S>) => R): R[] {
+  return rows.map((raw, i) => {
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw malformed(endpoint, `row ${i}: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim());
+    }
+    try {
+      return map(parsed.data);
+    } catch (err) {
+      throw malformed(endpoint, `row ${i}: ${(err as Error).message}`);
+    }
+  });
+}
