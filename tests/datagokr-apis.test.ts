@@ -12,6 +12,7 @@ import { CorpOutlineClient, CORP_OUTLINE_PATH } from '../sources/datagokr/corp-o
 import { DIVIDENDS_PATH, StockDividendsClient } from '../sources/datagokr/stock-dividends';
 import { SourceError } from '../sources/errors';
 import { RequestPacer } from '../sources/http';
+import { closeLocal, listenLocal } from './helpers/local-server';
 
 const NOW = Date.UTC(2024, 0, 5, 6, 0); // 15:00 KST
 const SECRET = 'SECRET+datagokr/key==';
@@ -53,12 +54,10 @@ beforeAll(async () => {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(envelope(rows.slice((pageNo - 1) * size, pageNo * size), pageNo, size, totalCountOf(pageNo, rows)));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  baseUrl = await listenLocal(server);
 });
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await closeLocal(server);
 });
 beforeEach(() => {
   requests = [];

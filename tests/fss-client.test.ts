@@ -13,6 +13,7 @@ import { joinOptions } from '../sources/fss/join';
 import { PRODUCT_TYPES, type FinlifeProductType } from '../sources/fss/products';
 import { SourceError } from '../sources/errors';
 import { RequestPacer } from '../sources/http';
+import { closeLocal, listenLocal } from './helpers/local-server';
 
 const CAPTURES = process.env.COMPASS_CAPTURES_DIR ?? path.resolve(__dirname, '../../shared/fixtures/captures');
 const capture = (name: string) => fs.readFileSync(path.join(CAPTURES, name), 'utf8');
@@ -32,12 +33,10 @@ beforeAll(async () => {
     requests.push(url);
     handler(url, res);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  baseUrl = await listenLocal(server);
 });
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await closeLocal(server);
 });
 beforeEach(() => {
   requests = [];

@@ -5,13 +5,13 @@
  */
 import fs from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { SourceError } from '../sources/errors';
 import { RequestPacer } from '../sources/http';
 import { decodeChart } from '../sources/yahoo/chart';
 import { YahooChartClient } from '../sources/yahoo/client';
 import { INDEX_SYMBOLS, latestQuote, type IndexQuoteSource } from '../sources/yahoo/index-quotes';
+import { closeLocal, listenLocal } from './helpers/local-server';
 
 const CAPTURES = process.env.COMPASS_CAPTURES_DIR ?? path.resolve(__dirname, '../../shared/fixtures/captures');
 const capture = (name: string) => fs.readFileSync(path.join(CAPTURES, name), 'utf8');
@@ -140,12 +140,10 @@ describe('YahooChartClient against a local server', () => {
       res.writeHead(r.status ?? 200, { 'content-type': 'application/json', ...r.headers });
       res.end(r.body);
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    baseUrl = await listenLocal(server);
   });
   afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeLocal(server);
   });
   beforeEach(() => {
     requests = [];
