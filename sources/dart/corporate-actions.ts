@@ -126,15 +126,22 @@ export function toMajorEventRows(kind: MajorEventKind, list: unknown[]): MajorEv
   return mapRows(majorEventEndpoint(kind), list, rowSchema, (r) => baseRow(kind, r));
 }
 
-export function toPaidInCapitalIncreases(list: unknown[]): PaidInCapitalIncrease[] {
-  return mapRows(majorEventEndpoint('piicDecsn'), list, rowSchema, (r) => ({
-    ...baseRow('piicDecsn', r),
-    kind: 'piicDecsn' as const,
+/** The new-share and outstanding-share columns that capital increases and bonus issues share. */
+function newShareCounts(r: Parameters<typeof baseRow>[1]) {
+  return {
     nstkOstkCnt: amount(s(r, 'nstk_ostk_cnt'), 'nstk_ostk_cnt'),
     nstkEstkCnt: amount(s(r, 'nstk_estk_cnt'), 'nstk_estk_cnt'),
     fvPs: amount(s(r, 'fv_ps'), 'fv_ps'),
     bficTisstkOstk: amount(s(r, 'bfic_tisstk_ostk'), 'bfic_tisstk_ostk'),
     bficTisstkEstk: amount(s(r, 'bfic_tisstk_estk'), 'bfic_tisstk_estk'),
+  };
+}
+
+export function toPaidInCapitalIncreases(list: unknown[]): PaidInCapitalIncrease[] {
+  return mapRows(majorEventEndpoint('piicDecsn'), list, rowSchema, (r) => ({
+    ...baseRow('piicDecsn', r),
+    kind: 'piicDecsn' as const,
+    ...newShareCounts(r),
     fdppFclt: amount(s(r, 'fdpp_fclt'), 'fdpp_fclt'),
     fdppBsninh: amount(s(r, 'fdpp_bsninh'), 'fdpp_bsninh'),
     fdppOp: amount(s(r, 'fdpp_op'), 'fdpp_op'),
@@ -165,11 +172,7 @@ export function toBonusIssues(list: unknown[]): BonusIssue[] {
   return mapRows(majorEventEndpoint('fricDecsn'), list, rowSchema, (r) => ({
     ...baseRow('fricDecsn', r),
     kind: 'fricDecsn' as const,
-    nstkOstkCnt: amount(s(r, 'nstk_ostk_cnt'), 'nstk_ostk_cnt'),
-    nstkEstkCnt: amount(s(r, 'nstk_estk_cnt'), 'nstk_estk_cnt'),
-    fvPs: amount(s(r, 'fv_ps'), 'fv_ps'),
-    bficTisstkOstk: amount(s(r, 'bfic_tisstk_ostk'), 'bfic_tisstk_ostk'),
-    bficTisstkEstk: amount(s(r, 'bfic_tisstk_estk'), 'bfic_tisstk_estk'),
+    ...newShareCounts(r),
     nstkAsstd: looseDate(s(r, 'nstk_asstd'), 'nstk_asstd'),
     nstkAscntPsOstk: amount(s(r, 'nstk_ascnt_ps_ostk'), 'nstk_ascnt_ps_ostk'),
     nstkAscntPsEstk: amount(s(r, 'nstk_ascnt_ps_estk'), 'nstk_ascnt_ps_estk'),

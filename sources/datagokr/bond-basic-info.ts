@@ -64,13 +64,7 @@ export interface BondQuery {
   bondIsurNm?: string;
 }
 
-export interface BondBasicInfoClientOptions extends DatagokrClientOptions {
-  /** 1,000 per seed 001; the API's maximum numOfRows is UNCONFIRMED. */
-  pageSize?: number;
-  /** Loop guard; the default allows 100,000 bonds at 1,000 a page. */
-  maxPages?: number;
-  path?: string;
-}
+export type BondBasicInfoClientOptions = DatagokrClientOptions;
 
 export class BondBasicInfoClient {
   constructor(private readonly opts: BondBasicInfoClientOptions) {}
@@ -82,11 +76,10 @@ export class BondBasicInfoClient {
     const rows = await fetchAllItems(
       this.opts,
       {
-        path: this.opts.path ?? BONDS_PATH,
+        path: BONDS_PATH,
         operation: BONDS_OPERATION,
         params: { basDt: query.basDt && compactDate(query.basDt), crno: query.crno, isinCd: query.isinCd, bondIsurNm: query.bondIsurNm },
-        pageSize: this.opts.pageSize ?? 1000,
-        maxPages: this.opts.maxPages ?? 100,
+        pageSize: 1000, // seed 001: 1,000 bonds a page
       },
       signal,
     );

@@ -64,12 +64,7 @@ export interface CorpOutlineQuery {
   corpNm?: string;
 }
 
-export interface CorpOutlineClientOptions extends DatagokrClientOptions {
-  /** UNCONFIRMED maximum numOfRows. */
-  pageSize?: number;
-  maxPages?: number;
-  path?: string;
-}
+export type CorpOutlineClientOptions = DatagokrClientOptions;
 
 export class CorpOutlineClient {
   constructor(private readonly opts: CorpOutlineClientOptions) {}
@@ -79,11 +74,10 @@ export class CorpOutlineClient {
     const rows = await fetchAllItems(
       this.opts,
       {
-        path: this.opts.path ?? CORP_OUTLINE_PATH,
+        path: CORP_OUTLINE_PATH,
         operation: CORP_OUTLINE_OPERATION,
         params: { crno: query.crno, corpNm: query.corpNm },
-        pageSize: this.opts.pageSize ?? 100,
-        maxPages: this.opts.maxPages ?? 100,
+        pageSize: 100,
       },
       signal,
     );

@@ -16,6 +16,12 @@ export interface DatagokrClientOptions {
   timeoutMs: number;
   pacer: RequestPacer;
   now?: () => number;
+  /** Overrides the operation's default page size (each API's maximum numOfRows is UNCONFIRMED). */
+  pageSize?: number;
+  /** Overrides the loop guard (default 100 pages). */
+  maxPages?: number;
+  /** Overrides the operation's path, for a renamed or legacy service. */
+  path?: string;
 }
 
 export interface PagedQuery {
@@ -23,12 +29,14 @@ export interface PagedQuery {
   /** The operation's name for messages, e.g. "getBondBasiInfo_V2". */
   operation: string;
   params: Record<string, string | undefined>;
+  /** Defaults of the operation; the client options may override path, pageSize and maxPages. */
   pageSize: number;
   /** Loop guard: a source that keeps answering full pages fails after this many. */
-  maxPages: number;
+  maxPages?: number;
 }
 
-export async function fetchAllItems(opts: DatagokrClientOptions, q: PagedQuery, signal?: AbortSignal): Promise<Array<{ raw: unknown; where: string }>> {
+export async function fetchAllItems(opts: DatagokrClientOptions, query: PagedQuery, signal?: AbortSignal): Promise<Array<{ raw: unknown; where: string }>> {
+  const q = { ...query, path: opts.path ?? query.path, pageSize: opts.pageSize ?? query.pageSize, maxPages: opts.maxPages ?? query.maxPages ?? 100 };
   const rows: Array<{ raw: unknown; where: string }> = [];
   let totalCount = Infinity;
   let impliedPages = Infinity;

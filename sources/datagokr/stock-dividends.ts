@@ -52,12 +52,7 @@ export interface DividendQuery {
   basDt?: IsoDate;
 }
 
-export interface StockDividendsClientOptions extends DatagokrClientOptions {
-  /** UNCONFIRMED: the maximum numOfRows is not published. */
-  pageSize?: number;
-  maxPages?: number;
-  path?: string;
-}
+export type StockDividendsClientOptions = DatagokrClientOptions;
 
 export class StockDividendsClient {
   constructor(private readonly opts: StockDividendsClientOptions) {}
@@ -69,11 +64,10 @@ export class StockDividendsClient {
     const rows = await fetchAllItems(
       this.opts,
       {
-        path: this.opts.path ?? DIVIDENDS_PATH,
+        path: DIVIDENDS_PATH,
         operation: DIVIDENDS_OPERATION,
         params: { crno: query.crno, stckIssuCmpyNm: query.companyName, basDt: query.basDt && compactDate(query.basDt) },
-        pageSize: this.opts.pageSize ?? 1000,
-        maxPages: this.opts.maxPages ?? 100,
+        pageSize: 1000,
       },
       signal,
     );
