@@ -30,7 +30,9 @@ async function redisReachable(url: string): Promise<boolean> {
 }
 
 async function main(): Promise<number> {
-  const tsc = spawnSync(path.join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json', '--noEmit'], { cwd: ROOT, stdio: 'inherit' });
+  // While one part of the tree is mid-edit, a developer can still run another part's suites.
+  const skipTypecheck = process.env.COMPASS_TEST_SKIP_TYPECHECK === '1';
+  const tsc = skipTypecheck ? { status: 0 } : spawnSync(path.join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json', '--noEmit'], { cwd: ROOT, stdio: 'inherit' });
   if (tsc.status !== 0) {
     console.error('type check failed (tsc --noEmit)');
     return 1;
