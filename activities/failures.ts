@@ -1,10 +1,13 @@
 /**
  * Turns a source failure into the Temporal failure that carries its retry behaviour:
  * retryable → normal backoff; rate-limited → the delay the source implies (nextRetryDelay);
- * non-retryable → fails the activity at once and marks the failure for an operator alert.
+ * a wait as long as a quota reset → a 'SourceQuotaWait' failure that the workflow answers
+ * with a durable timer (workflows/quota-wait.ts), so that waiting for tomorrow's quota uses
+ * up no retry attempt; non-retryable → fails the activity at once and marks it for an alert.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { SourceError } from '../sources/errors';
+import { QUOTA_WAIT_FAILURE, QUOTA_WAIT_MIN_MS, type QuotaWaitDetails } from '../shared/quota-wait';
 
 export const FAILURE_TYPES = {
   retryable: 'SourceRetryable',
@@ -20,6 +23,10 @@ export interface FailureDetails {
 
 export function toActivityFailure(err: unknown): unknown {
   if (!(err instanceof SourceError)) return err;
+  if (err.failureClass === 'rate-limited' && (err.retryAfterMs ?? 0) >= QUOTA_WAIT_MIN_MS) {
+    const details: QuotaWaitDetails = { source: err.source, code: err.code, waitMs: err.retryAfterMs! };
+    return ApplicationFailure.create({ message: err.message, type: QUOTA_WAIT_FAILURE, nonRetryable: true, details: [details] });
+  }
   const details: FailureDetails = { source: err.source, code: err.code, alert: err.failureClass === 'non-retryable' };
   return ApplicationFailure.create({
     message: err.message,

@@ -1,5 +1,6 @@
 import { scoreActivities } from './compass-score';
 import { counterpartyRiskActivities } from './counterparty-risk';
+import { dartFinancialActivities } from './dart-financials';
 import type { ActivityDeps } from './deps';
 import { pipelineActivities } from './pipeline-command';
 import { postProcessingActivities } from './post-processing';
@@ -8,6 +9,7 @@ import { priceActivities } from './prices';
 export function createActivities(deps: ActivityDeps) {
   return {
     ...priceActivities(deps),
+    ...dartFinancialActivities(deps),
     ...scoreActivities(deps),
     ...postProcessingActivities(deps),
     ...counterpartyRiskActivities(deps),

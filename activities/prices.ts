@@ -84,7 +84,7 @@ export function priceActivities(deps: ActivityDeps) {
           const date = input.dates[i]!;
           let rows: PriceRow[];
           try {
-            rows = await deps.prices.dailyPrices(date, cancellationSignal());
+            rows = await deps.sources.prices.dailyPrices(date, cancellationSignal());
           } catch (err) {
             if (err instanceof SourceError) {
               await recordPartition(deps.db, {

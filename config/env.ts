@@ -6,6 +6,7 @@
 import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
 import { counterpartyRiskEnv } from './counterparty-risk';
+import { sourcesEnv } from './sources';
 import { splitCommandLine } from './command-line';
 
 loadDotenv({ quiet: true });
@@ -45,6 +46,10 @@ const schema = z.object({
   LOG_PRETTY: bool.default(false),
   WORKFLOW_BUNDLE_PATH: z.string().trim().optional().transform((v) => (v === '' ? undefined : v)),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(200).default(8),
+  // Seed 001 Part 3.5: one heavy job at a time, across every chain and worker (activities/heavy-work.ts).
+  HEAVY_WORK_SLOTS: z.coerce.number().int().min(1).max(16).default(1),
+  // Keys, base URLs and limits of the other sources: config/sources.ts.
+  ...sourcesEnv,
   // Counterparty-risk report (seed 004): config/counterparty-risk.ts.
   ...counterpartyRiskEnv,
   // Daily analysis pipeline (seed 000). The command runs without a shell; see config/command-line.ts.
@@ -65,6 +70,32 @@ const schema = z.object({
     .string()
     .default('compass:keyword:*,compass:pipeline:*')
     .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
+  // Service jobs (seed 002): one namespace per scope, and the scopes a jobs worker process serves.
+  JOBS_NAMESPACE_REAL: z.string().min(1).default('compass-jobs-real'),
+  JOBS_NAMESPACE_MOCK: z.string().min(1).default('compass-jobs-mock'),
+  JOBS_SCOPES: z
+    .string()
+    .default('real,mock')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .refine((v) => v.length > 0 && v.every((s) => s === 'real' || s === 'mock'), { message: 'must list real and/or mock, comma-separated' })
+    .transform((v) => v as Array<'real' | 'mock'>),
+  // Prometheus: job metrics and (merged in) the Temporal SDK's, on METRICS_PORT; the SDK's own exporter listens on METRICS_SDK_PORT.
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  METRICS_SDK_PORT: z.coerce.number().int().min(0).max(65535).default(9465),
+  // Compass Score (README "Compass Score"): the fewest axes a total may stand on, and the batch fail rate that raises a warning alert.
+  SCORE_MIN_AXES: z.coerce.number().int().min(1).max(4).default(2),
+  SCORE_FAIL_ALERT_RATE: z.coerce.number().min(0).max(1).default(0.3),
+  // ops_alert: an identical open alert within this many minutes is counted again, not inserted again.
+  ALERT_DEDUPE_WINDOW_MIN: z.coerce.number().int().min(1).default(60),
+  // Blocking data checks (checks/): what each data group must show before its dependents run.
+  CHECK_PRICE_COVERAGE: z.coerce.number().min(0).max(1).default(0.95),
+  CHECK_STOCKS_MIN: z.coerce.number().int().min(0).default(2500),
+  CHECK_STOCKS_MAX: z.coerce.number().int().min(0).default(3500),
+  CHECK_ETFS_MIN: z.coerce.number().int().min(0).default(500),
+  CHECK_FINANCIALS_COVERAGE: z.coerce.number().min(0).max(1).default(0.8),
+  CHECK_BONDS_MIN: z.coerce.number().int().min(0).default(10000),
+  CHECK_DIVIDENDS_MIN: z.coerce.number().int().min(0).default(100),
+  CHECK_SCORE_COVERAGE: z.coerce.number().min(0).max(1).default(0.7),
 });
 
 function parsesAsCommand(v: string): boolean {
@@ -76,7 +107,7 @@ function parsesAsCommand(v: string): boolean {
 }
 
 export type AppConfig = z.infer<typeof schema> & {
-  /** 'real' when a real API key is configured, 'mock' when the simulator stands in (seed 002's scopes). */
+  /** DATA_SCOPE, else 'real' when a data.go.kr key is configured; 'mock' when the simulator stands in for every source. */
   scope: 'real' | 'mock';
 };
 
@@ -93,7 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
   const cfg = parsed.data;
-  const scope = cfg.DATAGOKR_API_KEY ? 'real' : 'mock';
+  const scope = cfg.DATA_SCOPE ?? (cfg.DATAGOKR_API_KEY ? 'real' : 'mock');
   return { ...cfg, scope };
 }
 

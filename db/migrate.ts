@@ -2,6 +2,10 @@ import { type Migration, type MigrationProvider, Migrator } from 'kysely';
 import type { Db } from './database';
 import * as m001 from './migrations/2026_11_22_001_daily_collection';
 import * as m002 from './migrations/2026_11_22_002_keyword_frequency';
+import * as m003 from './migrations/2026_11_22_003_source_quota';
+import * as m004 from './migrations/2026_11_22_004_financial_statement';
+import * as m005 from './migrations/2026_11_22_005_job_runs';
+import * as m007 from './migrations/2026_11_22_007_score_checks_alerts';
 
 /**
  * Migrations are listed here rather than read from the folder, so that the same list works
@@ -10,6 +14,10 @@ import * as m002 from './migrations/2026_11_22_002_keyword_frequency';
 const migrations: Record<string, Migration> = {
   '2026_11_22_001_daily_collection': m001,
   '2026_11_22_002_keyword_frequency': m002,
+  '2026_11_22_003_source_quota': m003,
+  '2026_11_22_004_financial_statement': m004,
+  '2026_11_22_005_job_runs': m005,
+  '2026_11_22_007_score_checks_alerts': m007,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -1,16 +1,17 @@
 /**
- * apply / diff / prune of the catalog against a Temporal server.
+ * apply / diff / prune of schedule definitions against a Temporal server: one engine for the
+ * collection catalog (schedules/catalog.ts, namespace of the chains) and the service job catalog
+ * (jobs/, one namespace per scope). The client passed in names the namespace.
  *
  * apply replaces spec, action and policies of each schedule, and keeps what operators own:
- * the paused flag, the note and remaining actions (except that an entry disabled by configuration
- * is paused with a note saying why, and resumed once enabled again if that note is still there).
- * The TS SDK cannot update a schedule's memo (1.24), so the memo is written at creation only; the config fingerprint lives in a schedule
- * search attribute, which update can replace.
+ * the paused flag, the note and remaining actions (except that a definition disabled by
+ * configuration is paused with a note saying why, and resumed once enabled again if that note
+ * is still there). The TS SDK cannot update a schedule's memo (1.24), so the memo is written at
+ * creation only; the config fingerprint lives in a schedule search attribute, which update can replace.
  */
-import { type Client, ScheduleAlreadyRunning, type ScheduleDescription, ScheduleNotFoundError } from '@temporalio/client';
+import { type Client, ScheduleAlreadyRunning, type ScheduleDescription, ScheduleNotFoundError, type ScheduleOptions } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { ALL_SEARCH_ATTRIBUTES, CONFIG_HASH } from '../shared/search-attributes';
-import type { ScheduleEntry } from './catalog';
 import { type BuildContext, buildScheduleOptions, changedParts, desiredPauseState, MANAGED_BY } from './options';
 import { validateCatalog } from './validate';
 
@@ -23,6 +24,18 @@ export interface PlannedChange {
   description: string;
 }
 
+/** One schedule as the engine sees it, whichever catalog it comes from. */
+export interface ScheduleDefinition {
+  id: string;
+  description: string;
+  /** Set when configuration turns the schedule off (see desiredPauseState). */
+  disabledReason?: string;
+  /** Must carry `memo.managedBy` and the CONFIG_HASH search attribute. */
+  options: ScheduleOptions;
+  /** "spec=…;action=…;policies=…" (options.ts fingerprint). */
+  hash: string;
+}
+
 async function describeOrNull(client: Client, id: string): Promise<ScheduleDescription | null> {
   try {
     return await client.schedule.getHandle(id).describe();
@@ -32,73 +45,98 @@ async function describeOrNull(client: Client, id: string): Promise<ScheduleDescr
   }
 }
 
-export async function planChanges(client: Client, entries: unknown[], ctx: BuildContext): Promise<PlannedChange[]> {
-  const catalog = validateCatalog(entries);
+/** What applying `defs` would change in the client's namespace, plus managed schedules `defs` no longer list. */
+export async function planDefinitions(client: Client, defs: ScheduleDefinition[], managedBy: string): Promise<PlannedChange[]> {
   const out: PlannedChange[] = [];
-  for (const entry of catalog) {
-    const { hash } = buildScheduleOptions(entry, ctx);
-    const current = await describeOrNull(client, entry.id);
+  for (const def of defs) {
+    const current = await describeOrNull(client, def.id);
     if (!current) {
-      out.push({ id: entry.id, kind: 'create', parts: ['spec', 'action', 'policies'], description: entry.description });
+      out.push({ id: def.id, kind: 'create', parts: ['spec', 'action', 'policies'], description: def.description });
       continue;
     }
-    const parts = changedParts(current.typedSearchAttributes.get(CONFIG_HASH), hash);
-    if (desiredPauseState(entry, current.state)) parts.push('state');
-    out.push({ id: entry.id, kind: parts.length ? 'update' : 'unchanged', parts, description: entry.description });
+    const parts = changedParts(current.typedSearchAttributes.get(CONFIG_HASH), def.hash);
+    if (desiredPauseState(def, current.state)) parts.push('state');
+    out.push({ id: def.id, kind: parts.length ? 'update' : 'unchanged', parts, description: def.description });
   }
-  for (const id of await managedScheduleIds(client)) {
-    if (!catalog.some((e) => e.id === id)) out.push({ id, kind: 'delete', parts: [], description: 'no longer in the catalog (prune deletes it)' });
+  for (const id of await managedScheduleIds(client, managedBy)) {
+    if (!defs.some((d) => d.id === id)) out.push({ id, kind: 'delete', parts: [], description: 'no longer in the catalog (prune deletes it)' });
   }
   return out;
 }
 
-export async function applyCatalog(client: Client, entries: unknown[], ctx: BuildContext): Promise<PlannedChange[]> {
-  const catalog = validateCatalog(entries);
+/** Creates or updates every definition that differs from the server; returns the plan it carried out. */
+export async function applyDefinitions(client: Client, defs: ScheduleDefinition[], managedBy: string): Promise<PlannedChange[]> {
   await ensureSearchAttributes(client);
-  const plan = (await planChanges(client, catalog, ctx)).filter((c) => c.kind !== 'delete');
+  const plan = (await planDefinitions(client, defs, managedBy)).filter((c) => c.kind !== 'delete');
   for (const change of plan) {
     if (change.kind === 'unchanged') continue;
-    const entry = catalog.find((e) => e.id === change.id)!;
-    await upsertSchedule(client, entry, ctx);
+    await upsertDefinition(client, defs.find((d) => d.id === change.id)!);
   }
   return plan;
 }
 
-async function upsertSchedule(client: Client, entry: ScheduleEntry, ctx: BuildContext): Promise<void> {
-  const { options } = buildScheduleOptions(entry, ctx);
-  try {
-    await client.schedule.create(options);
-    return;
-  } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-  }
-  await client.schedule.getHandle(entry.id).update((prev) => ({
-    // Spec, action and policies are replaced whole, never merged: describe() returns the
-    // server's canonical spec, and merging into it would keep stale calendars.
-    spec: options.spec,
-    action: options.action,
-    policies: options.policies ?? {},
-    typedSearchAttributes: options.typedSearchAttributes,
-    state: { paused: prev.state.paused, note: prev.state.note, ...desiredPauseState(entry, prev.state), remainingActions: prev.state.remainingActions },
-  }));
-}
-
-/** Deletes managed schedules that the catalog no longer lists. Runs they started are left alone. */
-export async function pruneSchedules(client: Client, entries: unknown[]): Promise<string[]> {
-  const catalog = validateCatalog(entries);
+/** Deletes the schedules managed by `managedBy` that `keepIds` does not list. Runs they started are left alone. */
+export async function pruneDefinitions(client: Client, keepIds: string[], managedBy: string): Promise<string[]> {
   const deleted: string[] = [];
-  for (const id of await managedScheduleIds(client)) {
-    if (catalog.some((e) => e.id === id)) continue;
+  for (const id of await managedScheduleIds(client, managedBy)) {
+    if (keepIds.includes(id)) continue;
     await client.schedule.getHandle(id).delete();
     deleted.push(id);
   }
   return deleted;
 }
 
-async function managedScheduleIds(client: Client): Promise<string[]> {
+/** One line per change, as `apply` (what it did) or `diff` (what it would do) prints them. */
+export function formatPlan(plan: PlannedChange[], applied: boolean): string[] {
+  const verb = applied
+    ? { create: 'created', update: 'updated', unchanged: 'unchanged', delete: 'stale' }
+    : { create: 'create', update: 'update', unchanged: 'unchanged', delete: 'delete' };
+  return plan.map((c) => {
+    const parts = c.kind === 'update' ? ` (${c.parts.join(', ')})` : '';
+    return `${verb[c.kind].padEnd(10)} ${c.id}${parts}  ${c.kind === 'delete' ? c.description : ''}`.trimEnd();
+  });
+}
+
+function definitionsOf(entries: unknown[], ctx: BuildContext): ScheduleDefinition[] {
+  return validateCatalog(entries).map((entry) => ({ ...buildScheduleOptions(entry, ctx), id: entry.id, description: entry.description, disabledReason: entry.disabledReason }));
+}
+
+export async function planChanges(client: Client, entries: unknown[], ctx: BuildContext): Promise<PlannedChange[]> {
+  return planDefinitions(client, definitionsOf(entries, ctx), MANAGED_BY);
+}
+
+export async function applyCatalog(client: Client, entries: unknown[], ctx: BuildContext): Promise<PlannedChange[]> {
+  return applyDefinitions(client, definitionsOf(entries, ctx), MANAGED_BY);
+}
+
+async function upsertDefinition(client: Client, def: ScheduleDefinition): Promise<void> {
+  const { options } = def;
+  try {
+    await client.schedule.create(options);
+    return;
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+  }
+  await client.schedule.getHandle(def.id).update((prev) => ({
+    // Spec, action and policies are replaced whole, never merged: describe() returns the
+    // server's canonical spec, and merging into it would keep stale calendars.
+    spec: options.spec,
+    action: options.action,
+    policies: options.policies ?? {},
+    typedSearchAttributes: options.typedSearchAttributes,
+    state: { paused: prev.state.paused, note: prev.state.note, ...desiredPauseState(def, prev.state), remainingActions: prev.state.remainingActions },
+  }));
+}
+
+/** Deletes managed schedules that the catalog no longer lists. Runs they started are left alone. */
+export async function pruneSchedules(client: Client, entries: unknown[]): Promise<string[]> {
+  return pruneDefinitions(client, validateCatalog(entries).map((e) => e.id), MANAGED_BY);
+}
+
+export async function managedScheduleIds(client: Client, managedBy: string): Promise<string[]> {
   const ids: string[] = [];
   for await (const s of client.schedule.list()) {
-    if (s.memo?.managedBy === MANAGED_BY) ids.push(s.scheduleId);
+    if (s.memo?.managedBy === managedBy) ids.push(s.scheduleId);
   }
   return ids;
 }

@@ -90,7 +90,7 @@ export function configPauseNote(reason: string): string {
  * The paused state apply should set, or null to keep the server's: configuration pauses a schedule
  * (ENABLE_SCHEDULER=0) and resumes only a pause it made itself; an operator's pause is left alone.
  */
-export function desiredPauseState(entry: ScheduleEntry, current: { paused: boolean; note?: string }): { paused: boolean; note: string } | null {
+export function desiredPauseState(entry: Pick<ScheduleEntry, 'disabledReason' | 'description'>, current: { paused: boolean; note?: string }): { paused: boolean; note: string } | null {
   if (entry.disabledReason) {
     const note = configPauseNote(entry.disabledReason);
     if (current.paused && (current.note === note || !current.note?.startsWith(CONFIG_PAUSE_PREFIX))) return null;
@@ -101,7 +101,7 @@ export function desiredPauseState(entry: ScheduleEntry, current: { paused: boole
 }
 
 /** "spec=…;action=…;policies=…": one short hash per part, so diff can name what changed. */
-function fingerprint(parts: Record<'spec' | 'action' | 'policies', unknown>): string {
+export function fingerprint(parts: Record<'spec' | 'action' | 'policies', unknown>): string {
   return Object.entries(parts)
     .map(([k, v]) => `${k}=${createHash('sha256').update(JSON.stringify(v)).digest('hex').slice(0, 10)}`)
     .join(';');

@@ -40,10 +40,15 @@ const entrySchema = z.object({
 });
 
 export class CatalogError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`the schedule catalog is invalid; nothing was changed:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  constructor(readonly problems: string[], what = 'schedule catalog') {
+    super(`the ${what} is invalid; nothing was changed:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'CatalogError';
   }
+}
+
+/** One problem line per schema issue of an entry: `<label> <field>: <message>`. */
+export function issueProblems(label: string, issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): string[] {
+  return issues.map((issue) => `${label} ${issue.path.map(String).join('.') || '(entry)'}: ${issue.message}`);
 }
 
 export function validateCatalog(entries: unknown[]): ScheduleEntry[] {
@@ -53,7 +58,7 @@ export function validateCatalog(entries: unknown[]): ScheduleEntry[] {
     const parsed = entrySchema.safeParse(raw);
     const label = (raw as { id?: unknown })?.id ? `"${String((raw as { id: unknown }).id)}"` : `#${i + 1}`;
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) problems.push(`${label} ${issue.path.join('.') || '(entry)'}: ${issue.message}`);
+      problems.push(...issueProblems(label, parsed.error.issues));
       return;
     }
     if (seen.has(parsed.data.id)) problems.push(`${label}: duplicate id`);

@@ -8,6 +8,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import { connectClient } from '../client/connection';
 import { loadConfig } from '../config/env';
 import { logger } from '../config/logger';
@@ -15,6 +16,10 @@ import { createDb } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
 import { catalog } from '../schedules/catalog';
 import { applyCatalog } from '../schedules/manage';
+import { loadJobCatalog } from '../jobs/catalog';
+import { allJobNamespaces, jobsNamespace } from '../jobs/namespaces';
+import { applyJobs } from '../jobs/operations';
+import { JOB_SCOPES } from '../shared/jobs';
 import { startSimulator } from '../simulator/server';
 import { startApiServer } from '../api/server';
 import { devApiToken } from '../api/token';
@@ -42,6 +47,7 @@ async function main(): Promise<void> {
       uiPort: Number(process.env.TEMPORAL_UI_PORT ?? 8233),
       dbFilename: path.join(DATA, 'temporal.db'),
       logFile: path.join(DATA, 'logs', 'temporal.log'),
+      namespaces: allJobNamespaces(cfg0),
     });
     stops.push({ name: 'temporal dev server', stop: server.stop });
     env.TEMPORAL_ADDRESS = server.address;
@@ -86,10 +92,23 @@ async function main(): Promise<void> {
   } finally {
     await client.connection.close();
   }
+  // Seed 002's service jobs: jobs/catalog.json onto the schedules of each scope's namespace.
+  const jobEntries = loadJobCatalog();
+  const jobsConnection = await Connection.connect({ address: cfg.TEMPORAL_ADDRESS });
+  try {
+    for (const scope of JOB_SCOPES) {
+      const plan = await applyJobs(new Client({ connection: jobsConnection, namespace: jobsNamespace(cfg, scope) }), jobEntries, scope);
+      for (const c of plan) logger.info({ scope, job: c.id, change: c.kind, parts: c.parts }, 'job schedule applied');
+    }
+  } finally {
+    await jobsConnection.close();
+  }
 
   const bundlePath = await buildWorkflowBundle();
   const worker = spawnWorker({ ...env, LOG_PRETTY: env.LOG_PRETTY ?? '1', WORKFLOW_BUNDLE_PATH: bundlePath });
   stops.push({ name: 'worker', stop: () => stopChild(worker) });
+  const jobsWorker = spawnWorker({ ...env, LOG_PRETTY: env.LOG_PRETTY ?? '1' }, 'workers/jobs-main.ts');
+  stops.push({ name: 'jobs worker', stop: () => stopChild(jobsWorker) });
 
   const apiToken = cfg.API_TOKEN ?? devApiToken(path.join(DATA, 'api-token'));
   const apiClient = await connectClient(cfg);
@@ -106,19 +125,25 @@ async function main(): Promise<void> {
     `  Source simulator  ${simulatorUrl}`,
     `  Scope             ${cfg.scope}`,
     `  Schedules         ${catalog(cfg).map((e) => e.id + (e.disabledReason ? ' (paused: ENABLE_SCHEDULER=0)' : '')).join(', ')}`,
+    ...JOB_SCOPES.map((scope) => `  Jobs (${scope})`.padEnd(20) + `namespace ${jobsNamespace(cfg, scope)}, queues ${scope}.jobs.*: ${jobEntries.filter((e) => e.scope === scope).map((e) => e.job_id + (e.enabled ? '' : ' (paused)')).join(', ')}`),
+    `  Job metrics       http://127.0.0.1:${cfg.METRICS_PORT}/metrics  (job_runs_total, job_duration_seconds, temporal_*)`,
     `  Report API        ${api.url}  token ${cfg.API_TOKEN ? '(API_TOKEN)' : `${apiToken}  (generated; kept in .data/api-token)`}`,
     `  SalesMap DB       ${path.relative(ROOT, env.SALESMAP_DB_PATH) || env.SALESMAP_DB_PATH}${salesmapNote}; report files in ${cfg.CACHE_DIR}/ and ${cfg.WORK_DIR}/`,
     `  Daily pipeline    ${env.PIPELINE_COMMAND}${pipelineIsDemo ? '  (demo; set PIPELINE_COMMAND for the real one)' : ''}`,
     `  Logs              worker below; Temporal server in ${path.relative(ROOT, path.join(DATA, 'logs', 'temporal.log'))}`,
     '',
     `  Try: temporal schedule trigger --schedule-id daily-collection --address ${cfg.TEMPORAL_ADDRESS}`,
+    `  Try: npm run jobs -- list   /   npm run jobs -- run-now buy-scanner --scope mock`,
     `  Try: curl -H "Authorization: Bearer ${cfg.API_TOKEN ? '$API_TOKEN' : apiToken}" ${api.url}/api/report/counterparty-risk`,
     '  Ctrl-C stops everything; state stays in .data/ for the next start.',
     '',
   ];
   process.stdout.write(summary.join('\n') + '\n');
-  await new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-  throw new Error('the worker exited; stopping the rest');
+  const exited = await new Promise<string>((resolve) => {
+    worker.once('exit', () => resolve('the worker'));
+    jobsWorker.once('exit', () => resolve('the jobs worker'));
+  });
+  throw new Error(`${exited} exited; stopping the rest`);
 }
 
 /**
@@ -135,9 +160,9 @@ function useDemoPipeline(env: NodeJS.ProcessEnv): boolean {
 }
 
 /** The worker in its own process group, so that Ctrl-C reaches it through this orchestrator, in order. */
-function spawnWorker(env: NodeJS.ProcessEnv): ChildProcess {
+function spawnWorker(env: NodeJS.ProcessEnv, entry = 'workers/main.ts'): ChildProcess {
   const heap = `--max-old-space-size=${env.WORKER_HEAP_MB ?? 256}`;
-  return spawn(process.execPath, [heap, '--import', 'tsx', 'workers/main.ts'], { cwd: ROOT, env, stdio: 'inherit', detached: true });
+  return spawn(process.execPath, [heap, '--import', 'tsx', entry], { cwd: ROOT, env, stdio: 'inherit', detached: true });
 }
 
 function stopChild(child: ChildProcess): Promise<void> {

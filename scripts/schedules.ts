@@ -7,7 +7,7 @@
 import { connectClient } from '../client/connection';
 import { loadConfig } from '../config/env';
 import { catalog } from '../schedules/catalog';
-import { applyCatalog, planChanges, pruneSchedules } from '../schedules/manage';
+import { applyCatalog, formatPlan, planChanges, pruneSchedules } from '../schedules/manage';
 import { validateCatalog } from '../schedules/validate';
 
 const USAGE = 'usage: npm run schedules -- apply | diff | prune';
@@ -30,11 +30,7 @@ async function main(): Promise<number> {
       return 0;
     }
     const plan = command === 'apply' ? await applyCatalog(client, entries, ctx) : await planChanges(client, entries, ctx);
-    const verb = command === 'apply' ? { create: 'created', update: 'updated', unchanged: 'unchanged', delete: 'stale' } : { create: 'create', update: 'update', unchanged: 'unchanged', delete: 'delete' };
-    for (const c of plan) {
-      const parts = c.kind === 'update' ? ` (${c.parts.join(', ')})` : '';
-      console.log(`${verb[c.kind].padEnd(10)} ${c.id}${parts}  ${c.kind === 'delete' ? c.description : ''}`.trimEnd());
-    }
+    for (const line of formatPlan(plan, command === 'apply')) console.log(line);
     if (command === 'apply' && plan.some((c) => c.kind === 'delete')) {
       console.log('schedules marked stale are managed but no longer in the catalog: `npm run schedules -- prune` deletes them');
     }

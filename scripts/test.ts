@@ -14,6 +14,7 @@ import Redis from 'ioredis';
 import { adminPostgres } from './lib/postgres';
 import { freePort } from './lib/ports';
 import { resolveTemporalCli, startDevServer } from './lib/temporal-server';
+import { allJobNamespaces } from '../jobs/namespaces';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -39,7 +40,11 @@ async function main(): Promise<number> {
   }
   const stops: Array<() => Promise<void>> = [];
   try {
-    const temporal = await startDevServer({ cliPath: resolveTemporalCli(), port: await freePort(), logFile: path.join(os.tmpdir(), 'compass-test-temporal.log') });
+    const temporal = await startDevServer({
+      cliPath: resolveTemporalCli(), port: await freePort(), logFile: path.join(os.tmpdir(), 'compass-test-temporal.log'),
+      // The service jobs' namespaces, one per scope (jobs/namespaces.ts).
+      namespaces: allJobNamespaces(),
+    });
     stops.push(temporal.stop);
 
     const pgAdmin = await adminPostgres(path.join(ROOT, '.data', 'test-postgres'), freePort, stops);

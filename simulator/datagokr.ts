@@ -36,10 +36,9 @@ function positiveInt(text: string | null, fallback: number): number | undefined 
 
 /** Undefined when a parameter is malformed, which the service answers with resultCode 10. */
 export function parseStockPriceQuery(params: URLSearchParams): StockPriceQuery | undefined {
-  const numOfRows = positiveInt(params.get('numOfRows'), 10);
-  const pageNo = positiveInt(params.get('pageNo'), 1);
-  if (numOfRows === undefined || pageNo === undefined) return undefined;
-  const q: StockPriceQuery = { numOfRows, pageNo, format: requestFormat(params) };
+  const page = parsePageRequest(params);
+  if (!page) return undefined;
+  const q: StockPriceQuery = { ...page, format: requestFormat(params) };
   const basDt = params.get('basDt');
   if (basDt !== null && basDt !== '') {
     const iso = /^\d{8}$/.test(basDt) ? normalizeDate(basDt) : undefined;
@@ -58,10 +57,31 @@ const FIELDS: readonly (keyof PriceRow)[] = [
   'lstgStCnt', 'mrktTotAmt',
 ];
 
-function rowXml(r: PriceRow): string {
+function rowXml(r: object, fields: readonly string[] = FIELDS): string {
   let out = '<item>';
-  for (const f of FIELDS) out += `<${f}>${xmlEscape(r[f])}</${f}>`;
+  for (const f of fields) out += `<${f}>${xmlEscape((r as Record<string, string>)[f])}</${f}>`;
   return `${out}</item>`;
+}
+
+/**
+ * One page of any FSC operation whose rows are plain objects of strings: the same envelope,
+ * paging and `items: ""` as getStockPriceInfo. `rowAt` builds only the rows of the page, so a
+ * 19,000-row listing costs one page's worth per request.
+ */
+export function rowsPage(format: Format, q: PageRequest, total: number, rowAt: (i: number) => Record<string, string>): SimResponse {
+  const from = Math.min((q.pageNo - 1) * q.numOfRows, total);
+  const to = Math.min(from + q.numOfRows, total);
+  const rows: Record<string, string>[] = [];
+  for (let i = from; i < to; i++) rows.push(rowAt(i));
+  if (format === 'xml') return xmlPage(q, rows.map((r) => rowXml(r, Object.keys(r))).join(''), total);
+  return jsonPage(q, rows.length ? [Buffer.from(rows.map((r) => JSON.stringify(r)).join(','))] : [], total);
+}
+
+/** numOfRows and pageNo as every FSC operation reads them; undefined means resultCode 10. */
+export function parsePageRequest(params: URLSearchParams): PageRequest | undefined {
+  const numOfRows = positiveInt(params.get('numOfRows'), 10);
+  const pageNo = positiveInt(params.get('pageNo'), 1);
+  return numOfRows === undefined || pageNo === undefined ? undefined : { numOfRows, pageNo };
 }
 
 const COMMA = Buffer.from(',');
@@ -104,7 +124,7 @@ export class StockPriceService {
     const end = start + q.numOfRows;
     if (q.format === 'xml') {
       const rows = rowsForDate(date, { closedDates: this.closed }).filter((r) => matches(r.srtnCd, r.mrktCtg, q));
-      return xmlPage(q, rows.slice(start, end).map(rowXml).join(''), rows.length);
+      return xmlPage(q, rows.slice(start, end).map((r) => rowXml(r)).join(''), rows.length);
     }
     const day = this.day(date);
     const rowBytes = (i: number, j = i + 1): Buffer => day.json.subarray(day.offsets[i], day.offsets[j] - 1);
@@ -144,8 +164,13 @@ export class StockPriceService {
   }
 }
 
+export interface PageRequest {
+  numOfRows: number;
+  pageNo: number;
+}
+
 /** `items` holds the page's serialized rows, comma-separated; none gives the API's `"items":""`. */
-function jsonPage(q: StockPriceQuery, items: Buffer[], totalCount: number): SimResponse {
+function jsonPage(q: PageRequest, items: Buffer[], totalCount: number): SimResponse {
   const head =
     `{"response":{"header":{"resultCode":"00","resultMsg":"${RESULT_MESSAGES['00']}"},` +
     `"body":{"numOfRows":${q.numOfRows},"pageNo":${q.pageNo},"totalCount":${totalCount},"items":`;
@@ -155,7 +180,7 @@ function jsonPage(q: StockPriceQuery, items: Buffer[], totalCount: number): SimR
   return { status: 200, headers: { 'content-type': JSON_TYPE }, body };
 }
 
-function xmlPage(q: StockPriceQuery, items: string, totalCount: number): SimResponse {
+function xmlPage(q: PageRequest, items: string, totalCount: number): SimResponse {
   return {
     status: 200,
     headers: { 'content-type': XML_TYPE },

@@ -1,24 +1,34 @@
 /**
- * Fault injection for the simulated source: the failure modes the real data.go.kr gateway and
- * its load balancers have been seen to produce, served on demand so retry, back-off and
- * circuit-breaker code can be exercised deterministically.
+ * Fault injection for the simulated sources: the failure modes the real gateways and their load
+ * balancers have been seen to produce, served on demand so retry, back-off and circuit-breaker
+ * code can be exercised deterministically. A rule names its source (data.go.kr when it does not);
+ * each source turns the abstract kinds (quota, auth, code …) into its own wire answer.
  */
 import type { IsoDate } from '../calendar/trading-calendar';
-import { gatewayError, htmlError, resultOnly, type Format, type SimResponse } from './envelopes';
+import { htmlError, type SimResponse } from './envelopes';
 import { unit } from './hash';
 
 export const FAULT_KINDS = [
-  'http500', 'http503', 'http429', 'tps', 'quota', 'auth', 'appError', 'noData', 'malformed', 'hang', 'closed',
+  'http500', 'http503', 'http429', 'tps', 'quota', 'auth', 'appError', 'noData', 'malformed', 'hang', 'closed', 'code',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
+export const SOURCES = ['datagokr', 'dart', 'finlife', 'yahoo', 'krxData', 'krxOpenApi', 'alphaVantage'] as const;
+export type SourceName = (typeof SOURCES)[number];
+
 export interface FaultRule {
   kind: FaultKind;
+  /** The source whose requests the rule answers; data.go.kr when absent (the original single source). */
+  source?: SourceName;
+  /** kind "code": the source's own status to answer with (DART "013", finlife "020", data.go.kr "22", KRX login "CD010" …). */
+  code?: string;
+  /** Only requests whose path ends with one of these (e.g. "fnlttMultiAcnt.json", "getBondBasiInfo_V2"). */
+  paths?: string[];
   /** Serve to the next N matching requests only; unlimited when absent. */
   times?: number;
   /** Share of matching requests (0..1), drawn from a seeded counter so runs repeat exactly. */
   probability?: number;
-  /** Only requests whose basDt is one of these (YYYY-MM-DD or YYYYMMDD). */
+  /** Only requests whose date parameter (basDt, trdDd, basDd) is one of these (YYYY-MM-DD or YYYYMMDD). */
   dates?: string[];
   /** http429: value of the Retry-After header (default 2). */
   retryAfterSec?: number;
@@ -29,7 +39,7 @@ export interface FaultRule {
 export interface FaultPlan {
   /** Added to every answer of the API. */
   latencyMs?: number;
-  /** Token bucket across all clients; requests over it get the TPS-exceeded (code 23) answer. */
+  /** data.go.kr only: token bucket across all clients; requests over it get the TPS-exceeded (code 23) answer. */
   rps?: number;
   rules?: FaultRule[];
   /** Closures the KRX calendar does not know: answered empty, like a holiday. */
@@ -55,7 +65,7 @@ export function normalizeDate(text: string): IsoDate | undefined {
 }
 
 const PLAN_KEYS = new Set(['latencyMs', 'rps', 'rules', 'extraClosedDates', 'seed']);
-const RULE_KEYS = new Set(['kind', 'times', 'probability', 'dates', 'retryAfterSec', 'hangMs']);
+const RULE_KEYS = new Set(['kind', 'source', 'code', 'paths', 'times', 'probability', 'dates', 'retryAfterSec', 'hangMs']);
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -95,6 +105,15 @@ export function parseFaultPlan(input: unknown): FaultPlan {
     for (const k of Object.keys(rule)) if (!RULE_KEYS.has(k)) throw new FaultPlanError(`unknown field "${k}" in ${where}`);
     if (!FAULT_KINDS.includes(rule.kind as FaultKind)) {
       throw new FaultPlanError(`${where}.kind must be one of ${FAULT_KINDS.join(', ')}`);
+    }
+    if (rule.source !== undefined && !SOURCES.includes(rule.source as SourceName)) {
+      throw new FaultPlanError(`${where}.source must be one of ${SOURCES.join(', ')}`);
+    }
+    if (rule.kind === 'code' ? typeof rule.code !== 'string' || rule.code === '' : rule.code !== undefined) {
+      throw new FaultPlanError(`${where}.code is required with kind "code" (and only there)`);
+    }
+    if (rule.paths !== undefined && (!Array.isArray(rule.paths) || !rule.paths.every((p) => typeof p === 'string' && p))) {
+      throw new FaultPlanError(`${where}.paths must be a list of path endings`);
     }
     checkNumber(rule.times, `${where}.times`, { min: 0, integer: true });
     checkNumber(rule.probability, `${where}.probability`, { min: 0, max: 1 });
@@ -162,10 +181,12 @@ export class FaultInjector {
     return true;
   }
 
-  /** The first rule that fires for a request on `date`, its `times` consumed; undefined for a normal answer. */
-  pick(date: IsoDate | undefined): FaultRule | undefined {
+  /** The first rule that fires for a request of `source` on `date`, its `times` consumed; undefined for a normal answer. */
+  pick(date: IsoDate | undefined, source: SourceName = 'datagokr', path = ''): FaultRule | undefined {
     for (const state of this.rules) {
       if (state.remaining <= 0) continue;
+      if ((state.rule.source ?? 'datagokr') !== source) continue;
+      if (state.rule.paths && !state.rule.paths.some((p) => path.endsWith(p))) continue;
       if (state.dates && (!date || !state.dates.has(date))) continue;
       const p = state.rule.probability;
       if (p !== undefined && unit(this.current.seed ?? 0x5eed, 77, this.draws++) >= p) continue;
@@ -176,12 +197,27 @@ export class FaultInjector {
   }
 }
 
+/**
+ * What a source answers for each abstract fault kind. Every source implements all of them in its
+ * own wire format, so one rule vocabulary drives every simulated API.
+ */
 export interface FaultAnswer {
   /** The answer the service would give without the fault. */
   normal(): SimResponse;
-  /** The answer for a day with no market. */
-  closed(): SimResponse;
-  format: Format;
+  /** No data: a market closure, an empty page, DART 013. */
+  noData(): SimResponse;
+  /** The source's answer to `code` (a status, err_cd, resultCode, login code …). */
+  code(code: string): SimResponse;
+  /** Daily quota spent. */
+  quota(): SimResponse;
+  /** Too many requests per second. */
+  tps(): SimResponse;
+  /** Key refused. */
+  auth(): SimResponse;
+  /** The source's generic server-side error. */
+  appError(): SimResponse;
+  /** A day without a market, where the source tells it apart from "no data" (data.go.kr: empty page). */
+  closed?(): SimResponse;
 }
 
 export interface FaultOutcome {
@@ -200,15 +236,17 @@ export function applyFault(rule: FaultRule, answer: FaultAnswer): FaultOutcome {
     case 'http429':
       return now({ status: 429, headers: { 'retry-after': String(rule.retryAfterSec ?? 2) }, body: '' });
     case 'tps':
-      return now(gatewayError(23, 200));
+      return now(answer.tps());
     case 'quota':
-      return now(gatewayError(22, 200));
+      return now(answer.quota());
     case 'auth':
-      return now(gatewayError(30, 401));
+      return now(answer.auth());
     case 'appError':
-      return now(resultOnly('01', answer.format));
+      return now(answer.appError());
     case 'noData':
-      return now(resultOnly('03', answer.format));
+      return now(answer.noData());
+    case 'code':
+      return now(answer.code(rule.code!));
     case 'malformed': {
       const full = answer.normal();
       const half = Math.floor(full.body.length / 2);
@@ -218,6 +256,6 @@ export function applyFault(rule: FaultRule, answer: FaultAnswer): FaultOutcome {
     case 'hang':
       return { response: answer.normal(), delayMs: rule.hangMs ?? 30_000 };
     case 'closed':
-      return now(answer.closed());
+      return now((answer.closed ?? answer.noData)());
   }
 }

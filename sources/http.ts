@@ -5,8 +5,16 @@
  */
 import { SourceError } from './errors';
 
+/**
+ * What a client awaits before each request. RequestPacer spaces one process's calls; the
+ * budget in db/source-budget.ts spaces and counts every worker's calls through PostgreSQL.
+ */
+export interface Pacer {
+  wait(): Promise<void>;
+}
+
 /** Spaces requests evenly at `rps` per second within this process. */
-export class RequestPacer {
+export class RequestPacer implements Pacer {
   private nextSlot = 0;
   constructor(private readonly rps: number) {}
 
@@ -33,10 +41,24 @@ export interface HttpAnswer {
 }
 
 export async function httpGet(source: string, url: URL, timeoutMs: number, signal?: AbortSignal): Promise<HttpAnswer> {
+  return httpRequest(source, url, { headers: { accept: 'application/json, text/xml;q=0.9' } }, timeoutMs, signal);
+}
+
+export interface HttpRequestInit {
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  /** A form body is sent as application/x-www-form-urlencoded. */
+  body?: URLSearchParams;
+  /** 'manual' hands 3xx answers to the caller (a client that keeps cookies follows them itself). */
+  redirect?: 'follow' | 'manual';
+}
+
+/** One request; the timeout covers reading the body, and network failures are retryable. */
+export async function httpRequest(source: string, url: URL, init: HttpRequestInit, timeoutMs: number, signal?: AbortSignal): Promise<HttpAnswer> {
   const timeout = AbortSignal.timeout(timeoutMs);
   const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
   try {
-    const res = await fetch(url, { signal: combined, headers: { accept: 'application/json, text/xml;q=0.9' } });
+    const res = await fetch(url, { method: init.method ?? 'GET', headers: init.headers, body: init.body, redirect: init.redirect ?? 'follow', signal: combined });
     return { status: res.status, headers: res.headers, body: await res.text() };
   } catch (err) {
     if (signal?.aborted) throw err; // cancellation is not a source failure

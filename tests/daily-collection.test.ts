@@ -121,7 +121,7 @@ describe('daily collection chain', () => {
       SELECT ticker, total_score FROM compass_score_daily WHERE score_date = '2024-03-18' ORDER BY ticker`.execute(scratch.db);
     expect(after.rows).toEqual(before.rows);
     // Loading a date twice changes nothing, even when asked directly.
-    const again = await deps.prices.dailyPrices('2024-03-18');
+    const again = await deps.sources.prices.dailyPrices('2024-03-18');
     const { upsertDailyPrices } = await import('../db/prices');
     expect(await upsertDailyPrices(scratch.db, deps.priceSource, again)).toBe(0);
   });

@@ -15,7 +15,15 @@ const PINO_LEVEL: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'
 
 let installed = false;
 
-export function installTemporalRuntime(logger: Logger, level: LogLevel = 'INFO'): void {
+export interface RuntimeOptions {
+  /**
+   * host:port of the SDK's Prometheus exporter (worker and client metrics, `temporal_` prefix).
+   * There is one Runtime per process, so whoever installs it decides; the jobs worker sets it.
+   */
+  prometheusBindAddress?: string;
+}
+
+export function installTemporalRuntime(logger: Logger, level: LogLevel = 'INFO', opts: RuntimeOptions = {}): void {
   if (installed) return;
   installed = true;
   Runtime.install({
@@ -24,6 +32,9 @@ export function installTemporalRuntime(logger: Logger, level: LogLevel = 'INFO')
     }),
     telemetryOptions: {
       logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }) },
+      ...(opts.prometheusBindAddress
+        ? { metrics: { prometheus: { bindAddress: opts.prometheusBindAddress, useSecondsForDurations: true }, metricPrefix: 'temporal_' } }
+        : {}),
     },
     shutdownSignals: ['SIGINT', 'SIGTERM'],
   });

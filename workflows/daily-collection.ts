@@ -22,7 +22,8 @@ import type { ScoreRunResult } from '../scoring/compass-score';
 import { SCHEDULED_START, TRADING_DATE } from '../shared/search-attributes';
 import { priceBackfill, type PriceBackfillResult } from './price-backfill';
 import { type ChainPolicy, resolvePolicy } from './policy';
-import { childProgressSignal, newProgress, progressQuery, stepOf } from './progress';
+import { childProgressSignal, newProgress, progressQuery, quotaWaitNotes, stepOf } from './progress';
+import { untilQuotaAllows } from './quota-wait';
 
 export const DAILY_COLLECTION = 'daily-collection';
 
@@ -92,7 +93,7 @@ export async function dailyCollection(input: DailyCollectionInput = {}): Promise
       staticSummary: `prices for ${plan.missing.length} trading dates, ${plan.missing[0]} → ${target}`,
     });
   } else if (plan.missing.length > 0) {
-    const r = await load.loadPriceBatch({ chain: DAILY_COLLECTION, dates: plan.missing, target });
+    const r = await untilQuotaAllows(() => load.loadPriceBatch({ chain: DAILY_COLLECTION, dates: plan.missing, target }), quotaWaitNotes(prices, policy.quotaRecheck));
     loaded = { loaded: r.loaded.length, rows: r.rows, written: r.written, noData: r.noData, unpublished: r.unpublished };
   }
   prices.done = plan.missing.length - loaded.unpublished.length;
@@ -109,7 +110,7 @@ export async function dailyCollection(input: DailyCollectionInput = {}): Promise
     prices.note = `waiting for ${target} to be published (${wait}/${policy.publishWaitMax})`;
     log.warn('prices not published yet; waiting', { target, wait, interval: policy.publishWaitInterval });
     await sleep(policy.publishWaitInterval);
-    const r = await load.loadPriceBatch({ chain: DAILY_COLLECTION, dates: [target], target });
+    const r = await untilQuotaAllows(() => load.loadPriceBatch({ chain: DAILY_COLLECTION, dates: [target], target }), quotaWaitNotes(prices, policy.quotaRecheck));
     loaded = { ...loaded, loaded: loaded.loaded + r.loaded.length, rows: loaded.rows + r.rows, written: loaded.written + r.written, unpublished: r.unpublished };
   }
   prices.done = prices.total;

@@ -3,3 +3,4 @@ export { dailyCollection } from './daily-collection';
 export { counterpartyRiskReport } from './counterparty-risk-report';
 export { dailyPipeline } from './daily-pipeline';
 export { priceBackfill } from './price-backfill';
+export { dartFinancials } from './dart-financials';

@@ -17,6 +17,11 @@ export interface ChainPolicy {
   publishWaitInterval: Duration;
   /** How many such waits before the chain fails and raises an alert. */
   publishWaitMax: number;
+  /**
+   * Longest single wait for a spent daily quota before asking again (the wait is until midnight
+   * KST; asking earlier costs one refused call and notices a raised limit or a reset count).
+   */
+  quotaRecheck: Duration;
 }
 
 export const DEFAULT_POLICY: ChainPolicy = {
@@ -32,6 +37,7 @@ export const DEFAULT_POLICY: ChainPolicy = {
   parallelism: 4,
   publishWaitInterval: '10m',
   publishWaitMax: 6,
+  quotaRecheck: '30m',
 };
 
 export function resolvePolicy(override?: Partial<ChainPolicy>): ChainPolicy {

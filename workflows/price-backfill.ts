@@ -16,7 +16,9 @@ import type { IsoDate } from '../calendar/trading-calendar';
 import type { Activities } from '../activities';
 import type { LoadPriceBatchResult } from '../activities/prices';
 import { type ChainPolicy, resolvePolicy } from './policy';
-import { childProgressSignal, newProgress, progressQuery, stepOf } from './progress';
+import { childProgressSignal, newProgress, progressQuery, quotaWaitNotes, stepOf } from './progress';
+import { inPool } from './pool';
+import { untilQuotaAllows } from './quota-wait';
 
 const MAX_BATCHES_PER_RUN = 100;
 
@@ -78,16 +80,11 @@ export async function priceBackfill(input: PriceBackfillInput): Promise<PriceBac
     if (parent) await parent.signal(childProgressSignal, { step: 'prices', done, total: totalDates });
   };
 
-  // A small pool: at most `parallelism` batches in flight; the source client paces the calls.
-  let next = 0;
-  const worker = async () => {
-    while (next < thisRun.length) {
-      const dates = thisRun[next++]!;
-      const r = await acts.loadPriceBatch({ chain: input.chain, dates, target: input.target });
-      await merge(dates, r);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(policy.parallelism, thisRun.length) }, worker));
+  // A small pool: at most `parallelism` batches in flight; the source budget paces the calls.
+  await inPool(thisRun, policy.parallelism, async (dates) => {
+    const r = await untilQuotaAllows(() => acts.loadPriceBatch({ chain: input.chain, dates, target: input.target }), quotaWaitNotes(step, policy.quotaRecheck));
+    await merge(dates, r);
+  });
 
   if (later.length > 0) {
     log.info('continuing as new to keep the history short', { remaining: later.length, historyLength: workflowInfo().historyLength });

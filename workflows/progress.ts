@@ -1,5 +1,7 @@
 /** Progress that long workflows expose through the `progress` query (done and total, per step). */
+import type { Duration } from '@temporalio/common';
 import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { QuotaWaitHooks } from './quota-wait';
 
 export type StepState = 'pending' | 'running' | 'done' | 'skipped' | 'failed';
 
@@ -29,4 +31,13 @@ export function stepOf(p: WorkflowProgress, name: string): StepProgress {
   const s = p.steps.find((x) => x.name === name);
   if (!s) throw new Error(`unknown step ${name}`);
   return s;
+}
+
+/** Shows a quota wait on the step (untilQuotaAllows hooks), so `ops progress` and the UI tell why it paused. */
+export function quotaWaitNotes(step: StepProgress, recheck?: Duration): QuotaWaitHooks {
+  return {
+    recheck,
+    onWait: (d) => (step.note = `waiting ${Math.ceil(d.waitMs / 60_000)} min for the ${d.source} daily quota to reset`),
+    onResume: () => (step.note = undefined),
+  };
 }

@@ -7,8 +7,9 @@
  * into the URL only; anything logged or thrown shows the URL through redactUrl, and a last
  * guard scrubs the key from any message that a lower layer might have built from it.
  */
-import { SourceError } from '../errors';
-import { RequestPacer, redactUrl } from '../http';
+import { RequestPacer, type Pacer } from '../http';
+import { withoutSecrets } from '../redaction';
+import { hookedRequest, type BeforeRequest, type OnRequest, type RequestEvent } from '../request-hooks';
 import { CORP_CODE_ENDPOINT, parseCorpCodeZip, type CorpCode } from './corp-code';
 import {
   MAJOR_EVENTS,
@@ -45,14 +46,8 @@ export const DART_BASE_URL = 'https://opendart.fss.or.kr/';
 /** Seed 001: one request per second. DART's own stated limit is ~1,000 a minute (korean-apis.md §1.2). */
 export const DART_DEFAULT_RPS = 1;
 
-export interface DartRequestEvent {
-  endpoint: string;
-  /** With crtfc_key replaced by ***. */
-  url: string;
-  /** null when no HTTP answer came (timeout, reset). */
-  httpStatus: number | null;
-  ms: number;
-}
+/** crtfc_key appears in `url` as ***. */
+export type DartRequestEvent = RequestEvent;
 
 export interface DartClientOptions {
   /** The key (crtfc_key), read from the worker's environment by the caller; never from workflow input. */
@@ -63,19 +58,19 @@ export interface DartClientOptions {
   /** corpCode.xml is a ~3 MB download; default: timeoutMs. */
   corpCodeTimeoutMs?: number;
   /** Share one pacer per process across DART clients; default: a private one at DART_DEFAULT_RPS. */
-  pacer?: RequestPacer;
+  pacer?: Pacer;
   /** Companies per fnlttMultiAcnt call, 1..100; default 100. */
   multiBatchSize?: number;
   maintenance?: MaintenanceWindow;
   now?: () => number;
   /** Called right before each request; may throw (e.g. a rate-limited SourceError when the daily quota is spent). */
-  beforeRequest?: (endpoint: string) => Promise<void> | void;
+  beforeRequest?: BeforeRequest;
   /** Called after each request, for logs and counters. */
-  onRequest?: (event: DartRequestEvent) => void;
+  onRequest?: OnRequest;
 }
 
 export class DartClient {
-  private readonly pacer: RequestPacer;
+  private readonly pacer: Pacer;
   private readonly now: () => number;
   private readonly base: string;
 
@@ -171,44 +166,25 @@ export class DartClient {
     return decodeList(endpoint, answer, this.now());
   }
 
-  private async call(endpoint: string, params: Record<string, string>, signal: AbortSignal | undefined, timeoutMs: number): Promise<RawAnswer> {
+  private call(endpoint: string, params: Record<string, string>, signal: AbortSignal | undefined, timeoutMs: number): Promise<RawAnswer> {
     const window = this.opts.maintenance ?? DART_MAINTENANCE;
     refuseDuringMaintenance(endpoint, this.now(), window);
-    await this.pacer.wait();
-    // The pacer may have held us into the window.
-    refuseDuringMaintenance(endpoint, this.now(), window);
-    await this.opts.beforeRequest?.(endpoint);
-
+    const pacer: Pacer = {
+      wait: async () => {
+        await this.pacer.wait();
+        // The pacer may have held us into the window.
+        refuseDuringMaintenance(endpoint, this.now(), window);
+      },
+    };
     const url = new URL(`api/${endpoint}`, this.base);
     url.searchParams.set('crtfc_key', this.opts.apiKey);
     for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
-    const started = Date.now();
-    let httpStatus: number | null = null;
-    try {
-      const answer = await getBytes(endpoint, url, timeoutMs, signal);
-      httpStatus = answer.status;
-      return answer;
-    } finally {
-      this.opts.onRequest?.({ endpoint, url: redactUrl(url), httpStatus, ms: Date.now() - started });
-    }
+    const hooks = { pacer, beforeRequest: this.opts.beforeRequest, onRequest: this.opts.onRequest };
+    return hookedRequest(hooks, endpoint, () => url, () => getBytes(endpoint, url, timeoutMs, signal));
   }
 
-  private async guarded<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      throw this.scrub(err);
-    }
-  }
-
-  /** Rebuilds (rather than edits) an error that carries the key, so its stack does not keep it either. */
-  private scrub(err: unknown): unknown {
-    if (!(err instanceof SourceError)) return err;
-    const secrets = [this.opts.apiKey, encodeURIComponent(this.opts.apiKey)];
-    const carries = (s: string | undefined) => !!s && secrets.some((k) => s.includes(k));
-    if (!carries(err.message) && !carries(err.stack)) return err;
-    let msg = err.message.startsWith(`${err.source}: `) ? err.message.slice(err.source.length + 2) : err.message;
-    for (const k of secrets) msg = msg.split(k).join('***');
-    return new SourceError(err.source, err.failureClass, msg, err.code, err.retryAfterMs);
+  /** The last guard: whatever a lower layer built from the URL, the key does not leave. */
+  private guarded<T>(fn: () => Promise<T>): Promise<T> {
+    return withoutSecrets([this.opts.apiKey], fn);
   }
 }

@@ -86,16 +86,21 @@ export function decodeEntities(s: string): string {
 }
 
 /**
- * Ticker → corp_code, for listed companies only. Names are not unique (two 카카오 entries, one
+ * The listed companies, one per ticker. Names are not unique (two 카카오 entries, one
  * unlisted), which is why the link goes through the stock code. Should two entries ever claim
  * one ticker (a relisting), the most recently modified one wins.
  */
-export function tickerToCorpCode(entries: readonly CorpCode[]): Map<string, string> {
+export function listedCompanies(entries: readonly CorpCode[]): CorpCode[] {
   const best = new Map<string, CorpCode>();
   for (const e of entries) {
     if (!e.stockCode) continue;
     const seen = best.get(e.stockCode);
     if (!seen || e.modifyDate > seen.modifyDate) best.set(e.stockCode, e);
   }
-  return new Map([...best].map(([ticker, e]) => [ticker, e.corpCode]));
+  return [...best.values()];
+}
+
+/** Ticker → corp_code, for listed companies only (see listedCompanies). */
+export function tickerToCorpCode(entries: readonly CorpCode[]): Map<string, string> {
+  return new Map(listedCompanies(entries).map((e) => [e.stockCode!, e.corpCode]));
 }

@@ -5,8 +5,10 @@
  * answer never reached DART's application (gateway 5xx, 429).
  */
 import { z } from 'zod';
+import { transientStatusFailure } from '../answers';
 import { MALFORMED_CLASS, SourceError, msUntilKstMidnight } from '../errors';
-import { retryAfterMs } from '../http';
+import { describeBody } from '../redaction';
+import { malformedAnswer, mapRows as mapAnswerRows } from '../rows';
 
 export const SOURCE = 'dart';
 
@@ -17,7 +19,6 @@ const RETRYABLE = new Set(['800', '900']);
 /** Key, IP, batch size and field problems: only an operator can fix them. */
 const NON_RETRYABLE = new Set(['010', '011', '012', '021', '100', '101', '901']);
 const QUOTA_SPENT = '020';
-const HTTP_429_DEFAULT_WAIT_MS = 60_000; // seed 001 Part 3.3: "429 → wait 60 s fixed"
 
 export interface RawAnswer {
   status: number;
@@ -46,17 +47,15 @@ export { MALFORMED_CLASS };
 
 /** Nothing from a call that raised this is returned, so nothing partial is ever written. */
 export function malformed(endpoint: string, what: string): SourceError {
-  return new SourceError(SOURCE, MALFORMED_CLASS, `${endpoint}: malformed answer: ${what}`, 'MALFORMED');
+  return malformedAnswer(SOURCE, endpoint, what);
 }
 
 /** Failures decided by the HTTP status alone. */
 export function httpError(endpoint: string, answer: RawAnswer, nowMs: number): SourceError | null {
   const s = answer.status;
   if (s === 200) return null;
-  if (s === 429) {
-    return new SourceError(SOURCE, 'rate-limited', `${endpoint}: HTTP 429`, 'HTTP429', retryAfterMs(answer.headers, nowMs) ?? HTTP_429_DEFAULT_WAIT_MS);
-  }
-  if (s >= 500) return new SourceError(SOURCE, 'retryable', `${endpoint}: HTTP ${s}`, `HTTP${s}`);
+  const transient = transientStatusFailure(SOURCE, endpoint, answer, nowMs);
+  if (transient) return transient;
   if (s === 401 || s === 403) return new SourceError(SOURCE, 'non-retryable', `${endpoint}: HTTP ${s}: access refused`, `HTTP${s}`);
   return new SourceError(SOURCE, 'non-retryable', `${endpoint}: unexpected HTTP ${s}`, `HTTP${s}`);
 }
@@ -116,31 +115,10 @@ export function isNoData(status: string): boolean {
   return NO_DATA.has(status);
 }
 
-/**
- * Enough of a bad body to recognise it in an alert, without echoing it whole. An error page may
- * quote the request URL, so anything shaped like a key parameter is blanked first.
- */
-export function describe(body: string): string {
-  const head = body
-    .slice(0, 200)
-    .replace(/((?:crtfc_key|serviceKey|api_?key|auth)=)[^&\s"'<>]*/gi, '$1***')
-    .slice(0, 60)
-    .replace(/\s+/g, ' ');
-  return `${body.length} chars, starting ${JSON.stringify(head)}`;
-}
+/** A bad body, shortened and with key-shaped parameters blanked (shared with the other sources). */
+export const describe = describeBody;
 
 /** Row-level validation: one bad row fails the call, so nothing partial is ever returned. */
 export function mapRows<S extends z.ZodTypeAny, R>(endpoint: string, rows: unknown[], schema: S, map: (row: z.infer<S>) => R): R[] {
-  return rows.map((raw, i) => {
-    const parsed = schema.safeParse(raw);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw malformed(endpoint, `row ${i}: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim());
-    }
-    try {
-      return map(parsed.data);
-    } catch (err) {
-      throw malformed(endpoint, `row ${i}: ${(err as Error).message}`);
-    }
-  });
+  return mapAnswerRows(SOURCE, endpoint, rows, schema, map);
 }

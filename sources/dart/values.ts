@@ -7,17 +7,14 @@
  * expected shape: silently reading "abc" as null would store a hole where DART changed format.
  */
 import type { IsoDate } from '../../calendar/trading-calendar';
-import { parseNumber, parseText } from '../parse';
+import { parseText, strictDate, strictNumber } from '../parse';
 
 export function text(raw: string | undefined): string | null {
   return raw === undefined ? null : parseText(raw.trim() === '' ? '' : raw);
 }
 
 export function amount(raw: string | undefined, field: string): number | null {
-  if (raw === undefined || parseText(raw.trim()) === null) return null;
-  const n = parseNumber(raw);
-  if (n === null) throw new TypeError(`${field}: not a number: ${JSON.stringify(raw)}`);
-  return n;
+  return strictNumber(raw, field);
 }
 
 /** DART writes "Y"/"N" for yes/no fields (e.g. piicDecsn ssl_at). */
@@ -29,30 +26,8 @@ export function flag(raw: string | undefined, field: string): boolean | null {
   throw new TypeError(`${field}: expected Y or N, got ${JSON.stringify(raw)}`);
 }
 
-const DATE_SHAPES = [
-  /^(\d{4})(\d{2})(\d{2})$/,
-  /^(\d{4})[.-](\d{1,2})[.-](\d{1,2})\.?$/,
-  /^(\d{4})\s*년\s*(\d{1,2})\s*월\s*(\d{1,2})\s*일$/,
-];
-
 export function date(raw: string | undefined, field: string): IsoDate | null {
-  const t = text(raw)?.trim();
-  if (t === undefined || t === null || t === '') return null;
-  for (const shape of DATE_SHAPES) {
-    const m = shape.exec(t);
-    if (!m) continue;
-    const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-    // Right shape, impossible date (20230231): a format change, not a placeholder.
-    if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) break;
-    return `${m[1]}-${m[2].padStart(2, '0')}-${m[3].padStart(2, '0')}`;
-  }
-  throw new TypeError(`${field}: not a date: ${JSON.stringify(raw)}`);
-}
-
-// Plain arithmetic rather than a Date round trip: corpCode.xml has 120,000 dates to check.
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+  return strictDate(raw, field);
 }
 
 export interface PeriodLabel {

@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 import { MALFORMED_CLASS, SourceError } from '../errors';
-import { httpGet, type RequestPacer } from '../http';
+import { httpGet, type Pacer } from '../http';
 import { decodePage, SOURCE } from './envelope';
 
 export interface DatagokrClientOptions {
@@ -14,7 +14,7 @@ export interface DatagokrClientOptions {
   /** Read from the worker's environment only; never passed through workflows. */
   serviceKey: string;
   timeoutMs: number;
-  pacer: RequestPacer;
+  pacer: Pacer;
   now?: () => number;
   /** Overrides the operation's default page size (each API's maximum numOfRows is UNCONFIRMED). */
   pageSize?: number;

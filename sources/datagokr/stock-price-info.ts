@@ -5,12 +5,13 @@
 import { z } from 'zod';
 import { compactDate, fromCompactDate, type IsoDate } from '../../calendar/trading-calendar';
 import { MALFORMED_CLASS, SourceError } from '../errors';
-import { httpGet, RequestPacer } from '../http';
+import { httpGet, type Pacer } from '../http';
 import { parseNumber, parseText, requireNumber } from '../parse';
 import { decodePage, SOURCE } from './envelope';
 
 export const PRICE_SOURCE_ID = 'datagokr.getStockPriceInfo';
-const PATH = '/1160100/service/GetStockSecuritiesInfoService/getStockPriceInfo';
+export const PRICE_OPERATION = 'getStockPriceInfo';
+const PATH = `/1160100/service/GetStockSecuritiesInfoService/${PRICE_OPERATION}`;
 
 const itemSchema = z.object({
   basDt: z.string().regex(/^\d{8}$/),
@@ -54,7 +55,7 @@ export interface StockPriceClientOptions {
   serviceKey: string;
   pageSize: number;
   timeoutMs: number;
-  pacer: RequestPacer;
+  pacer: Pacer;
   now?: () => number;
 }
 

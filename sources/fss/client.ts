@@ -6,7 +6,7 @@
  */
 import type { z } from 'zod';
 import { SourceError } from '../errors';
-import { httpGet, RequestPacer } from '../http';
+import { httpGet, type Pacer } from '../http';
 import { decodeFinlifePage, MALFORMED_CLASS, SOURCE } from './envelope';
 import { joinOptions, type JoinResult } from './join';
 import { PRODUCT_TYPES, type FinlifeProduct, type FinlifeProductType, type TopFinGrpNo } from './products';
@@ -22,7 +22,7 @@ export interface FinlifeClientOptions {
   /** The 32-character `auth` key, read from the worker's environment by the caller. */
   auth: string;
   timeoutMs: number;
-  pacer: RequestPacer;
+  pacer: Pacer;
   /** Loop guard: more pages than this fail the call instead of paging forever. */
   maxPages?: number;
   now?: () => number;

@@ -3,7 +3,7 @@
  * morning email. Yahoo needs no key; it throttles by IP with HTTP 429, hence the pacer.
  */
 import { addDays, parseIsoDate, type IsoDate } from '../../calendar/trading-calendar';
-import { httpGet, type RequestPacer } from '../http';
+import { httpGet, type Pacer } from '../http';
 import { decodeChart, SOURCE, type ChartSeries } from './chart';
 import type { IndexBar, IndexQuoteSource } from './index-quotes';
 
@@ -13,7 +13,7 @@ export interface YahooChartClientOptions {
   /** Scheme and host, e.g. YAHOO_BASE_URL or a test server's URL. */
   baseUrl: string;
   timeoutMs: number;
-  pacer: RequestPacer;
+  pacer: Pacer;
   now?: () => number;
 }
 

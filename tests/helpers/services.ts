@@ -33,6 +33,12 @@ export async function connectTestClient(): Promise<Client> {
   return new Client({ connection, namespace: 'default' });
 }
 
+/** A client of another namespace of the test server (the job scopes' namespaces are registered by npm test). */
+export async function connectTestClientIn(namespace: string): Promise<Client> {
+  const connection = await Connection.connect({ address: temporalAddress() });
+  return new Client({ connection, namespace });
+}
+
 export async function connectTestWorkerConnection(): Promise<NativeConnection> {
   return NativeConnection.connect({ address: temporalAddress() });
 }

@@ -1,0 +1,200 @@
+/**
+ * npm run jobs -- <command>: seed 002's REST API for the service job catalog, on Temporal.
+ *
+ *   list [--scope S]                         every job schedule with its state and last run
+ *   show <job_id> [--scope S]                one job: definition, schedule state, next times, recent runs
+ *   apply | diff | prune [--scope S]         make the schedules match jobs/catalog.json / show what apply would do / delete stale ones
+ *   create --json '{…}' | --file F           add an entry to jobs/catalog.json and apply it
+ *   update <job_id> [--scope S] --json '{…}' | --set field=value …   change an entry and apply it
+ *   delete <job_id> [--scope S]              remove the entry and its schedule
+ *   run-now <job_id> [--scope S] [--params '{…}'] [--wait]   run now; refused while max_parallel runs are going
+ *   pause <job_id> [--scope S] [--reason R]  pause the schedule (the same as temporal schedule toggle --pause)
+ *   resume <job_id> [--scope S] [--reason R]
+ *
+ * --scope defaults to the configuration's scope (mock without DATAGOKR_API_KEY); list/apply/diff/prune
+ * without --scope act on both. Each scope is its own namespace (JOBS_NAMESPACE_REAL / JOBS_NAMESPACE_MOCK).
+ */
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import { type AppConfig, loadConfig } from '../config/env';
+import { createDb, type Db } from '../db/database';
+import { type CatalogFile, type JobEntry, readCatalogFile, validateJobCatalog, writeCatalogFile } from '../jobs/catalog';
+import { jobsNamespace } from '../jobs/namespaces';
+import {
+  applyJobs, deleteJobSchedule, type JobRunRow, lastRuns, listJobs, pauseJob, planJobs, pruneJobs, recentRuns, resumeJob, runNow, showJob,
+} from '../jobs/operations';
+import { formatPlan } from '../schedules/manage';
+import { JOB_SCOPES, type JobScope } from '../shared/jobs';
+import { canConnect } from './lib/postgres';
+
+const USAGE = `usage: npm run jobs -- list | show <job_id> | apply | diff | prune | create --json '{…}' | update <job_id> --set k=v |
+       delete <job_id> | run-now <job_id> [--params '{…}'] [--wait] | pause <job_id> [--reason …] | resume <job_id>   [--scope real|mock]`;
+
+class UsageError extends Error {}
+
+function parseScope(v: string | undefined): JobScope[] | null {
+  if (v === undefined) return null;
+  if (!(JOB_SCOPES as readonly string[]).includes(v)) throw new UsageError(`unknown scope "${v}": must be one of ${JOB_SCOPES.join(', ')}`);
+  return [v as JobScope];
+}
+
+/** The value of `--set field=value`: JSON when it parses (numbers, booleans, objects), else the string. */
+function setValue(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+async function openDb(cfg: AppConfig): Promise<Db | null> {
+  // From another terminal, npm run dev's embedded PostgreSQL is the default.
+  const url = cfg.DATABASE_URL ?? `postgres://postgres:postgres@127.0.0.1:${process.env.DEV_PG_PORT ?? 5433}/compass`;
+  return (await canConnect(url)) ? createDb(url, 2) : null;
+}
+
+function runLine(r: JobRunRow | undefined): string {
+  if (!r) return 'never run';
+  const took = r.ended_at ? `${((r.ended_at.getTime() - r.started_at.getTime()) / 1000).toFixed(1)} s` : 'running';
+  return `${r.started_at.toISOString()} ${r.status} (${r.trigger_source}, ${took})${r.error ? `: ${r.error}` : r.summary ? `: ${r.summary}` : ''}`;
+}
+
+async function main(): Promise<number> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: {
+      scope: { type: 'string' }, json: { type: 'string' }, file: { type: 'string' }, set: { type: 'string', multiple: true },
+      params: { type: 'string' }, reason: { type: 'string' }, wait: { type: 'boolean' },
+    },
+  });
+  const [command, jobId] = positionals;
+  if (!command) throw new UsageError(USAGE);
+  const cfg = loadConfig();
+  const scopes = parseScope(values.scope);
+  const oneScope: JobScope = scopes?.[0] ?? cfg.scope;
+  const needsJob = ['show', 'update', 'delete', 'run-now', 'pause', 'resume'];
+  if (needsJob.includes(command) && !jobId) throw new UsageError(`${command} needs a job_id\n${USAGE}`);
+
+  // Catalog edits are checked in full before anything on the server changes.
+  let doc: CatalogFile | undefined;
+  if (command === 'create') {
+    doc = readCatalogFile();
+    const raw = values.json ?? (values.file ? fs.readFileSync(values.file, 'utf8') : undefined);
+    if (!raw) throw new UsageError('create needs --json \'{…}\' or --file job.json');
+    const entry = JSON.parse(raw) as { job_id?: string; scope?: string };
+    entry.scope ??= oneScope;
+    if (doc.jobs.some((j) => (j as JobEntry).job_id === entry.job_id && (j as JobEntry).scope === entry.scope)) {
+      throw new UsageError(`job "${entry.job_id}" already exists in scope ${entry.scope}: use update`);
+    }
+    doc.jobs.push(entry);
+  } else if (command === 'update' || command === 'delete') {
+    doc = readCatalogFile();
+    const i = doc.jobs.findIndex((j) => (j as JobEntry).job_id === jobId && (j as JobEntry).scope === oneScope);
+    if (i < 0) throw new UsageError(`no job "${jobId}" in scope ${oneScope} of jobs/catalog.json`);
+    if (command === 'delete') doc.jobs.splice(i, 1);
+    else {
+      const patch: Record<string, unknown> = values.json ? (JSON.parse(values.json) as Record<string, unknown>) : {};
+      for (const kv of values.set ?? []) {
+        const eq = kv.indexOf('=');
+        if (eq < 1) throw new UsageError(`--set ${kv}: expected field=value`);
+        patch[kv.slice(0, eq)] = setValue(kv.slice(eq + 1));
+      }
+      if (Object.keys(patch).length === 0) throw new UsageError('update needs --json \'{…}\' or --set field=value');
+      const next: Record<string, unknown> = { ...(doc.jobs[i] as object), ...patch };
+      // Giving one of cron_expr / interval_seconds replaces the other.
+      if ('cron_expr' in patch && !('interval_seconds' in patch)) delete next.interval_seconds;
+      if ('interval_seconds' in patch && !('cron_expr' in patch)) delete next.cron_expr;
+      for (const [k, v] of Object.entries(next)) if (v === null) delete next[k];
+      doc.jobs[i] = next;
+    }
+  }
+  const entries = validateJobCatalog(doc?.jobs ?? readCatalogFile().jobs);
+
+  const connection = await Connection.connect({ address: cfg.TEMPORAL_ADDRESS });
+  const clientFor = (scope: JobScope) => new Client({ connection, namespace: jobsNamespace(cfg, scope) });
+  try {
+    switch (command) {
+      case 'apply':
+      case 'diff':
+      case 'prune':
+        for (const scope of scopes ?? JOB_SCOPES) {
+          const client = clientFor(scope);
+          console.log(`# ${scope} (namespace ${client.options.namespace})`);
+          if (command === 'prune') {
+            const deleted = await pruneJobs(client, entries, scope);
+            console.log(deleted.length ? deleted.map((id) => `deleted    ${id}`).join('\n') : 'nothing to prune');
+          } else {
+            const plan = command === 'apply' ? await applyJobs(client, entries, scope) : await planJobs(client, entries, scope);
+            for (const line of formatPlan(plan, command === 'apply')) console.log(line);
+          }
+        }
+        return 0;
+      case 'create':
+      case 'update': {
+        writeCatalogFile(doc!);
+        const plan = await applyJobs(clientFor(oneScope), entries, oneScope);
+        for (const line of formatPlan(plan.filter((c) => c.kind !== 'unchanged'), true)) console.log(line);
+        console.log(`jobs/catalog.json ${command === 'create' ? 'has the new job' : 'updated'}; schedules of scope ${oneScope} applied`);
+        return 0;
+      }
+      case 'delete':
+        writeCatalogFile(doc!);
+        await deleteJobSchedule(clientFor(oneScope), jobId!);
+        console.log(`deleted ${jobId} (${oneScope}): removed from jobs/catalog.json and its schedule deleted; runs in progress finish`);
+        return 0;
+      case 'pause':
+        await pauseJob(clientFor(oneScope), jobId!, values.reason);
+        console.log(`paused ${jobId} (${oneScope})`);
+        return 0;
+      case 'resume':
+        await resumeJob(clientFor(oneScope), jobId!, values.reason);
+        console.log(`resumed ${jobId} (${oneScope})`);
+        return 0;
+      case 'run-now': {
+        const params = values.params ? (JSON.parse(values.params) as Record<string, unknown>) : undefined;
+        const started = await runNow(clientFor(oneScope), jobId!, params);
+        console.log(`started ${jobId} (${oneScope}): workflow ${started.workflowId} run ${started.runId} in namespace ${jobsNamespace(cfg, oneScope)}`);
+        if (values.wait) console.log(JSON.stringify(await started.result()));
+        return 0;
+      }
+      case 'list':
+      case 'show': {
+        const db = await openDb(cfg);
+        try {
+          for (const scope of command === 'show' ? [oneScope] : (scopes ?? JOB_SCOPES)) {
+            const client = clientFor(scope);
+            const last = db ? await lastRuns(db, scope) : new Map<string, JobRunRow>();
+            if (command === 'list') {
+              console.log(`# ${scope} (namespace ${client.options.namespace})`);
+              for (const j of await listJobs(client)) {
+                const s = j.spec;
+                console.log(`${j.jobId.padEnd(22)} ${(j.paused ? 'paused' : 'enabled').padEnd(8)} ${(s?.mode ?? '?').padEnd(9)} ${j.when.padEnd(36)} ${(s?.queue ?? '').padEnd(28)} max_parallel=${s?.maxParallel ?? '?'}  last: ${db ? runLine(last.get(j.jobId)) : '(no database)'}`);
+              }
+            } else {
+              const j = await showJob(client, jobId!);
+              const { description: _d, ...view } = j;
+              console.log(JSON.stringify({ ...view, namespace: client.options.namespace, last_run: last.get(jobId!) ?? null }, null, 2));
+              if (db) for (const r of await recentRuns(db, scope, jobId!)) console.log(`  ${r.run_id}  ${runLine(r)}`);
+            }
+          }
+        } finally {
+          await db?.destroy();
+        }
+        return 0;
+      }
+      default:
+        throw new UsageError(`unknown command "${command}"\n${USAGE}`);
+    }
+  } finally {
+    await connection.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exit(err instanceof UsageError ? 2 : 1);
+  },
+);
