@@ -7,6 +7,7 @@ import { heartbeat, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { sql } from 'kysely';
 import type { ActivityDeps } from './deps';
+import { withHeavySlot } from './heavy-work';
 import { withStepLog } from './step-log';
 
 export const PRICE_MATERIALIZED_VIEWS = ['mv_market_daily_summary', 'mv_stock_price_52w'] as const;
@@ -68,7 +69,8 @@ export function postProcessingActivities(deps: ActivityDeps) {
       if (unknown.length) {
         throw ApplicationFailure.nonRetryable(`unknown materialized view(s): ${unknown.join(', ')}; known: ${KNOWN_VIEWS.join(', ')}`, 'UnknownView');
       }
-      return withStepLog(deps.db, { chain: input.chain, step: 'refresh-views', tradingDate: input.tradingDate }, async () => {
+      // A whole-table rewrite: heavy work under the global limit (activities/heavy-work.ts).
+      return withStepLog(deps.db, { chain: input.chain, step: 'refresh-views', tradingDate: input.tradingDate }, () => withHeavySlot(deps, 'refresh-views', async () => {
         const started = Date.now();
         for (const view of views) {
           // CONCURRENTLY keeps the views readable while they refresh; it needs their unique indexes.
@@ -77,7 +79,7 @@ export function postProcessingActivities(deps: ActivityDeps) {
         }
         const result = { refreshed: [...views], ms: Date.now() - started };
         return { result, details: result };
-      });
+      }));
     },
   };
 }

@@ -17,6 +17,8 @@ export interface PlanPriceLoadInput {
   target: IsoDate;
   /** Default: PRICE_BACKFILL_DAYS of the worker's environment. */
   backfillDays?: number;
+  /** An explicit first date (an operator's range backfill) instead of the backfill window. */
+  from?: IsoDate;
 }
 
 export interface PriceLoadPlan {
@@ -53,7 +55,7 @@ export function priceActivities(deps: ActivityDeps) {
         // The whole backfill window, not just the days after the newest loaded one: batches of a
         // backfill finish out of order, so a failed batch leaves a gap behind later loaded dates,
         // and the next run must fill it.
-        let from = addDays(input.target, -backfillDays + 1);
+        let from = input.from ?? addDays(input.target, -backfillDays + 1);
         if (from < floor) {
           log.warn('backfill start clipped to the first year of the holiday calendar', { wanted: from, floor });
           from = floor;

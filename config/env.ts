@@ -25,6 +25,8 @@ const optionalUrl = (protocols: string[]) =>
       message: `must start with ${protocols.join(' or ')}`,
     });
 
+const hhmm = z.string().trim().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM');
+
 const schema = z.object({
   TEMPORAL_ADDRESS: z.string().regex(/^[\w.-]+:\d+$/, 'must be host:port').default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
@@ -96,6 +98,26 @@ const schema = z.object({
   CHECK_BONDS_MIN: z.coerce.number().int().min(0).default(10000),
   CHECK_DIVIDENDS_MIN: z.coerce.number().int().min(0).default(100),
   CHECK_SCORE_COVERAGE: z.coerce.number().min(0).max(1).default(0.7),
+  // Emails and operations alerts (issue 6, README "Emails and alerts"). Without SMTP_URL, messages go to OUTBOX_DIR as .eml files.
+  SMTP_URL: optionalUrl(['smtp://', 'smtps://']),
+  EMAIL_FROM: z.string().trim().min(3).default('Compass <no-reply@compass.local>'),
+  OUTBOX_DIR: z.string().trim().min(1).default('.data/outbox'),
+  ALERT_EMAIL_TO: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
+  ALERT_WEBHOOK_URL: optionalUrl(['http://', 'https://']),
+  // Watchlist alerts: a stock is listed when its Compass Score moved by at least this many points.
+  WATCHLIST_ALERT_THRESHOLD: z.coerce.number().positive().max(100).default(5),
+  // Watchdog: how long after a slot (past its catch-up window) a run may still appear; when a run counts as late or stuck.
+  WATCHDOG_LOOKBACK_HOURS: z.coerce.number().positive().max(24 * 14).default(26),
+  WATCHDOG_START_GRACE_SEC: z.coerce.number().int().min(0).default(120),
+  WATCHDOG_LATE_START_MIN: z.coerce.number().min(0).default(10),
+  WATCHDOG_STUCK_RATIO: z.coerce.number().positive().max(1).default(0.5),
+  // Deadlines, HH:MM in Asia/Seoul: today's prices (trading days), the score before the market email, the counterparty report.
+  WATCHDOG_PRICES_DEADLINE: hhmm.default('17:30'),
+  WATCHDOG_SCORE_DEADLINE: hhmm.default('07:30'),
+  WATCHDOG_REPORT_DEADLINE: hhmm.default('08:30'),
 });
 
 function parsesAsCommand(v: string): boolean {

@@ -37,6 +37,8 @@ export const sourcesEnv = {
   KRX_RPS: rps(1),
 
   KRX_OPENAPI_KEY: secret,
+  /** Where the weekly listing and ETF loads read from; unset: openapi with KRX_OPENAPI_KEY or in mock scope, else portal (activities/listings.ts). */
+  KRX_LISTING_SOURCE: z.enum(['portal', 'openapi']).optional(),
   KRX_OPENAPI_BASE_URL: z.url().default('https://data-dbg.krx.co.kr'),
   KRX_OPENAPI_RPS: rps(1),
   KRX_OPENAPI_DAILY_QUOTA: perDay(10_000),

@@ -5,7 +5,9 @@ import * as m002 from './migrations/2026_11_22_002_keyword_frequency';
 import * as m003 from './migrations/2026_11_22_003_source_quota';
 import * as m004 from './migrations/2026_11_22_004_financial_statement';
 import * as m005 from './migrations/2026_11_22_005_job_runs';
+import * as m006 from './migrations/2026_11_22_006_listings_and_products';
 import * as m007 from './migrations/2026_11_22_007_score_checks_alerts';
+import * as m008 from './migrations/2026_11_22_008_emails_watchlists';
 
 /**
  * Migrations are listed here rather than read from the folder, so that the same list works
@@ -17,7 +19,9 @@ const migrations: Record<string, Migration> = {
   '2026_11_22_003_source_quota': m003,
   '2026_11_22_004_financial_statement': m004,
   '2026_11_22_005_job_runs': m005,
+  '2026_11_22_006_listings_and_products': m006,
   '2026_11_22_007_score_checks_alerts': m007,
+  '2026_11_22_008_emails_watchlists': m008,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -15,8 +15,10 @@ export const SCHEDULE_TIMEZONE = 'Asia/Seoul';
 export interface CatalogCalendar {
   /** Omitted = every day of the week. */
   dayOfWeek?: { start: DayOfWeek; end: DayOfWeek } | DayOfWeek[];
-  /** Omitted = every day of the month. */
+  /** Omitted = every day of the month. With dayOfWeek, both must match (Temporal ANDs the fields, unlike cron). */
   dayOfMonth?: number | { start: number; end: number };
+  /** 1–12; omitted = every month. */
+  month?: number[];
   hour: number;
   minute: number;
 }
@@ -53,15 +55,57 @@ export const CATALOG: ScheduleEntry[] = [
   {
     id: 'daily-collection',
     description:
-      'Seed 001 daily chain: load every missing trading date of prices (data.go.kr getStockPriceInfo), then the Compass Score, then cache and materialized-view post-processing.',
+      'Seed 001 daily chain: load every missing trading date of prices (data.go.kr getStockPriceInfo), check them, then the Compass Score, then cache and materialized-view post-processing.',
     chain: 'daily-collection',
     calendar: { dayOfWeek: { start: 'MONDAY', end: 'FRIDAY' }, hour: 16, minute: 30 },
     skipKrxHolidays: true,
-    workflowType: 'dailyCollection',
-    args: [{}],
+    // chainSlot runs the chain as daily-collection-<date>: the same id an operator's rerun uses.
+    workflowType: 'chainSlot',
+    args: [{ chain: 'daily-collection' }],
     overlap: 'SKIP',
     catchupWindow: '1 hour',
     runTimeout: '6 hours',
+  },
+  {
+    id: 'weekly-refresh',
+    description:
+      'Seed 001 weekly chain: KRX stock listing, stocks (crno, DART corp_code), ETFs, DART financial statements of the latest fiscal year, then the full Compass Score; each step after the data checks of the one before.',
+    chain: 'weekly-refresh',
+    calendar: { dayOfWeek: ['SATURDAY'], hour: 10, minute: 0 },
+    skipKrxHolidays: false,
+    workflowType: 'chainSlot',
+    args: [{ chain: 'weekly-refresh' }],
+    overlap: 'SKIP',
+    // A weekend job: after an outage it is still wanted the same day.
+    catchupWindow: '12 hours',
+    runTimeout: '12 hours',
+  },
+  {
+    id: 'monthly-products',
+    description:
+      'Seed 001 monthly chain: bonds (~19,000), the six FSS finlife product types, DART and FSC dividends, side by side within each source’s quota.',
+    chain: 'monthly-products',
+    // The first Saturday: a Saturday that is also one of the first seven days.
+    calendar: { dayOfWeek: ['SATURDAY'], dayOfMonth: { start: 1, end: 7 }, hour: 13, minute: 0 },
+    skipKrxHolidays: false,
+    workflowType: 'chainSlot',
+    args: [{ chain: 'monthly-products' }],
+    overlap: 'SKIP',
+    catchupWindow: '1 day',
+    runTimeout: '24 hours',
+  },
+  {
+    id: 'quarterly-corporate-actions',
+    description: 'Seed 001 quarterly job: DART corporate actions (major-event filings) of the past quarter.',
+    chain: 'quarterly-corporate-actions',
+    // First Sunday of January, April, July and October, after the monthly Saturday jobs.
+    calendar: { month: [1, 4, 7, 10], dayOfWeek: ['SUNDAY'], dayOfMonth: { start: 1, end: 7 }, hour: 10, minute: 0 },
+    skipKrxHolidays: false,
+    workflowType: 'chainSlot',
+    args: [{ chain: 'quarterly-corporate-actions' }],
+    overlap: 'SKIP',
+    catchupWindow: '1 day',
+    runTimeout: '12 hours',
   },
   {
     id: 'daily-pipeline',

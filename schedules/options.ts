@@ -75,6 +75,7 @@ function calendarOf(entry: ScheduleEntry): CalendarSpec {
     minute: c.minute,
     ...(c.dayOfWeek ? { dayOfWeek: Array.isArray(c.dayOfWeek) ? c.dayOfWeek : [c.dayOfWeek] } : {}),
     ...(c.dayOfMonth !== undefined ? { dayOfMonth: typeof c.dayOfMonth === 'number' ? c.dayOfMonth : [c.dayOfMonth] } : {}),
+    ...(c.month ? { month: c.month.map((m) => MONTHS[m - 1]!) } : {}),
     comment: entry.description.slice(0, 100),
   };
 }

@@ -18,6 +18,7 @@ const entrySchema = z.object({
   calendar: z.object({
     dayOfWeek: z.union([z.object({ start: z.enum(DAYS), end: z.enum(DAYS) }), z.array(z.enum(DAYS)).min(1)]).optional(),
     dayOfMonth: z.union([z.number().int().min(1).max(31), z.object({ start: z.number().int().min(1).max(31), end: z.number().int().min(1).max(31) })]).optional(),
+    month: z.array(z.number().int().min(1).max(12)).min(1).optional(),
     hour: z.number().int().min(0).max(23),
     minute: z.number().int().min(0).max(59),
   }).optional(),

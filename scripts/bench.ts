@@ -6,13 +6,19 @@
  * daily: the five-year price backfill into an empty table with the simulator allowing 20
  *   requests per second, then one trading day's chain on the loaded database.
  *   {"chain_s": …, "backfill_s": …, "backfill_rows": …, "peak_rss_mb": …}
+ * initial-load: the whole initial load (workflows/ops/initial-load.ts) into an empty database, at the
+ *   simulator's default latencies and the worker's default limits (DART 1 request a second …).
+ *   {"initial_load_s": …} — the per-step breakdown goes to stderr.
  * dart: one fiscal year's annual financial statements for the whole simulated market, with the
  *   simulator holding DART to 1 request per second and counting every request that came sooner.
  *   {"dart_financials_s": …, "calls": …, "rate_violations": …, "companies": …}
+ * score: the whole-market Compass Score on ~2,900 generated stocks (scripts/bench-score.ts).
+ *   {"score_s": …, "stocks": …, "scored": …, "recompute_s": …}
  */
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
-import { dailyCollection, dartFinancials } from '../workflows';
+import { dailyCollection, dartFinancials, initialLoad } from '../workflows';
+import { benchScore } from './bench-score';
 import { peakRssMb, startBenchEnv } from './lib/bench-env';
 
 const BACKFILL_AS_OF = '2026-11-19';
@@ -20,7 +26,7 @@ const CHAIN_AS_OF = '2026-11-20';
 const SIM_RPS = 20;
 const DART_RPS = 1;
 
-const benches: Record<string, () => Promise<Record<string, number>>> = { daily: benchDaily, dart: benchDart };
+const benches: Record<string, () => Promise<Record<string, number>>> = { daily: benchDaily, dart: benchDart, 'initial-load': benchInitialLoad, score: benchScore };
 
 async function benchDaily(): Promise<Record<string, number>> {
   const env = await startBenchEnv({ simulator: { faults: { rps: SIM_RPS } }, workerEnv: { DATAGOKR_RPS: String(SIM_RPS) } });
@@ -70,10 +76,28 @@ async function benchDart(): Promise<Record<string, number>> {
   }
 }
 
+async function benchInitialLoad(): Promise<Record<string, number>> {
+  const env = await startBenchEnv({ simulator: {}, workerEnv: {} });
+  try {
+    process.stderr.write('initial load: empty database → listing, stocks, ETFs, financials, five years of prices, score, products, dividends, corporate actions…\n');
+    const started = Date.now();
+    await env.client.workflow.execute(initialLoad, { taskQueue: env.taskQueue, workflowId: `bench-initial-${Date.now()}`, args: [{ asOf: CHAIN_AS_OF }] });
+    const seconds = (Date.now() - started) / 1000;
+    const perChain = await sql<{ chain: string; s: number; steps: number }>`
+      SELECT chain, extract(epoch FROM max(finished_at) - min(started_at))::float8 AS s, count(*)::int AS steps
+        FROM data_collection_log GROUP BY chain ORDER BY min(started_at)`.execute(env.db);
+    for (const r of perChain.rows) process.stderr.write(`  ${r.chain.padEnd(30)} ${Number(r.s).toFixed(1).padStart(8)} s  (${r.steps} logged steps)\n`);
+    await printSteps(env.db, '%');
+    return { initial_load_s: Number(seconds.toFixed(1)) };
+  } finally {
+    await env.close();
+  }
+}
+
 async function printSteps(db: Db, workflowPattern: string): Promise<void> {
   const rows = await sql<{ step: string; s: number; rows: number | null }>`
     SELECT CASE WHEN step LIKE 'prices %' THEN 'prices (all batches, summed)'
-                WHEN step LIKE 'dart-financials %' THEN 'dart-financials (all batches, summed)' ELSE step END AS step,
+                WHEN step LIKE 'dart-% %' THEN split_part(step, ' ', 1) || ' (all batches, summed)' ELSE step END AS step,
            sum(extract(epoch FROM finished_at - started_at))::float8 AS s, sum(coalesce(rows_written, rows_in))::int AS rows
       FROM data_collection_log WHERE workflow_id LIKE ${workflowPattern}
      GROUP BY 1 ORDER BY min(started_at)`.execute(db);

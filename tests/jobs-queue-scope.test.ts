@@ -72,13 +72,12 @@ describe('queue mode', () => {
   it('continues as new after runsPerExecution runs and carries the run count', async () => {
     const h = harnesses[0]!;
     const e = jobEntry('mock', uniqueJobId('queue-can'), 'scout', { reschedule_mode: 'queue', cron_expr: undefined, interval_seconds: 3600, default_params: { next_delay_sec: 1, top: 1 } });
-    // Started directly with a small runsPerExecution; the schedule is there because the loop reads its state from it.
+    // The loop reads its state from the schedule, so the job needs one; created paused (no bootstrap), then resumed,
+    // and the loop is started directly with a small runsPerExecution.
     await applyJobs(h.client, [{ ...e, enabled: false }], 'mock');
     await h.client.schedule.getHandle(e.job_id).unpause();
-    const spec = (await h.client.schedule.getHandle(e.job_id).describe()).action;
-    const args = (spec as unknown as { args: [unknown] }).args;
     const handle = await h.client.workflow.start('queueJob', {
-      taskQueue: 'mock.jobs', workflowId: queueLoopWorkflowId(e.job_id), args: [{ spec: args[0], runs: 0, trigger: 'scheduler', runsPerExecution: 2 }],
+      taskQueue: 'mock.jobs', workflowId: queueLoopWorkflowId(e.job_id), args: [{ spec: jobSpecOf(e), runs: 0, trigger: 'scheduler', runsPerExecution: 2 }],
     });
     await eventually(async () => ((await finished(e.job_id)).length >= 5 ? true : undefined), 'five runs');
     const current = await h.client.workflow.getHandle(handle.workflowId).describe();

@@ -4,7 +4,7 @@
  * refused while running, bounded concurrency, retries, timeouts, pause/resume through the Temporal
  * CLI, and the price monitor's start/stop signals.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { WorkflowFailedError } from '@temporalio/client';
 import { jobRunsDb } from '../activities/jobs/runs';
 import type { JobEntry } from '../jobs/catalog';
@@ -55,7 +55,7 @@ describe('service job runs (mock scope)', () => {
     const started = await runNow(h.client, e.job_id, { scan_mode: 'day' });
     const outcome = await started.result();
     expect(outcome).toMatchObject({ status: 'succeeded', slot: 0 });
-    expect(outcome.result?.summary).toMatch(/^scanned \d+ tickers \(day\)/);
+    expect(outcome.result?.summary).toMatch(/^scanned \d of 2 tickers \(day\)/);
     expect((await sim.stats()).requests).toBeGreaterThanOrEqual(before + 2); // one request per ticker, visible on the simulator
 
     const [row] = await runsOf(e.job_id);
@@ -78,6 +78,29 @@ describe('service job runs (mock scope)', () => {
     } finally {
       await server.close();
     }
+  });
+
+  it('`npm run jobs -- run-now` starts a run and refuses a second one while it runs, naming it (exit code 1)', async () => {
+    const e = await job('buy-scanner', { default_params: { sleep_ms: 5000 } });
+    // Asynchronous: the workers run in this process and must keep running while the CLI waits.
+    const cli = (...args: string[]) => new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, ['--import', 'tsx', 'scripts/jobs.ts', ...args], {
+        encoding: 'utf8', env: { ...process.env, TEMPORAL_ADDRESS: temporalAddress(), DATABASE_URL: scratch.url, DATAGOKR_API_KEY: '' },
+      }, (err, stdout, stderr) => resolve({ status: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }));
+    });
+    const first = await cli('run-now', e.job_id, '--scope', 'mock');
+    expect(first.stderr).toBe('');
+    expect(first.status).toBe(0);
+    const [, workflowId, runId] = /workflow (\S+) run (\S+) in namespace compass-jobs-mock/.exec(first.stdout) ?? [];
+    expect(workflowId).toBe(`job-${e.job_id}-slot-0`);
+    const second = await cli('run-now', e.job_id, '--scope', 'mock');
+    expect(second.status).toBe(1);
+    expect(second.stderr).toContain(`run-now refused: ${e.job_id} is still running (max_parallel=1): workflow ${workflowId} run ${runId} (manual`);
+    const show = await cli('show', e.job_id, '--scope', 'mock');
+    expect(show.status).toBe(0);
+    expect(show.stdout).toContain('"when": "cron 0 3 1 1 * (Asia/Seoul)"');
+    expect(show.stdout).toMatch(/"last_run": \{[\s\S]*"trigger_source": "manual",[\s\S]*"status": "running",/);
+    await h.client.workflow.getHandle(workflowId!, runId).result();
   });
 
   it('a schedule firing runs the job with trigger_source scheduler', async () => {
@@ -143,6 +166,15 @@ describe('service job runs (mock scope)', () => {
     const [row] = await runsOf(e.job_id);
     expect(row).toMatchObject({ status: 'timed_out', error: 'timed out after 2 s (timeout_sec)' });
     expect(await h.metrics.runCount({ job_id: e.job_id, status: 'timed_out' })).toBe(1);
+  });
+
+  it('a cancelled run is recorded as failed with error "cancelled", not left running', async () => {
+    const e = await job('buy-scanner', { default_params: { sleep_ms: 2000 } });
+    const started = await runNow(h.client, e.job_id);
+    await eventually(async () => ((await runsOf(e.job_id)).length ? true : undefined), 'the run row');
+    await h.client.workflow.getHandle(started.workflowId, started.runId).cancel();
+    await expect(started.result()).rejects.toThrow(WorkflowFailedError);
+    expect(await runsOf(e.job_id)).toMatchObject([{ status: 'failed', error: 'cancelled' }]);
   });
 
   it('pause and resume act on the same schedule as `temporal schedule toggle`', async () => {

@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const id of [entry.id, `t-extra-${suffix}`]) await client.schedule.getHandle(id).delete().catch(() => undefined);
+  for (const id of [entry.id, `t-extra-${suffix}`, `t-monthly-${suffix}`, `t-quarterly-${suffix}`, `t-weekly-${suffix}`]) await client.schedule.getHandle(id).delete().catch(() => undefined);
   await client.connection.close();
 });
 
@@ -41,7 +41,8 @@ describe('schedule catalog', () => {
     expect(d.policies.catchupWindow).toBe(3_600_000);
     expect(d.action.type).toBe('startWorkflow');
     if (d.action.type === 'startWorkflow') {
-      expect(d.action.workflowType).toBe('dailyCollection');
+      expect(d.action.workflowType).toBe('chainSlot');
+      expect(d.action.args).toEqual([{ chain: 'daily-collection' }]);
       expect(d.action.workflowRunTimeout).toBe(6 * 3_600_000);
     }
     // The next fire times are weekdays at 16:30 KST (07:30 UTC).
@@ -98,5 +99,28 @@ describe('schedule catalog', () => {
     expect(deleted).toContain(extra.id);
     expect(deleted).not.toContain(entry.id);
     await expect(client.schedule.getHandle(extra.id).describe()).rejects.toThrow();
+  });
+
+  it('fires the weekly chain on Saturdays at 10:00, the monthly one on first Saturdays and the quarterly one in Jan/Apr/Jul/Oct only', async () => {
+    const pick = (id: string) => ({ ...CATALOG.find((e) => e.id === id)!, id: `t-${id.split('-')[0]}-${suffix}` });
+    const entries = [pick('weekly-refresh'), pick('monthly-products'), pick('quarterly-corporate-actions')];
+    await applyCatalog(client, entries, ctx);
+    const kst = (t: Date) => new Date(t.getTime() + 9 * 3_600_000); // read as UTC = Korean wall clock
+    const next = async (id: string) => (await client.schedule.getHandle(id).describe()).info.nextActionTimes.map(kst);
+
+    for (const t of await next(entries[0]!.id)) expect([t.getUTCDay(), t.getUTCHours(), t.getUTCMinutes()]).toEqual([6, 10, 0]);
+    const monthly = await next(entries[1]!.id);
+    expect(monthly.length).toBeGreaterThanOrEqual(3);
+    for (const t of monthly) {
+      expect([t.getUTCDay(), t.getUTCHours()]).toEqual([6, 13]);
+      expect(t.getUTCDate()).toBeLessThanOrEqual(7);
+    }
+    // One a month: the first Saturday, never a second one in the same month.
+    expect(new Set(monthly.map((t) => t.getUTCMonth())).size).toBe(monthly.length);
+    for (const t of await next(entries[2]!.id)) {
+      expect([0, 3, 6, 9]).toContain(t.getUTCMonth());
+      expect([t.getUTCDay(), t.getUTCHours()]).toEqual([0, 10]);
+      expect(t.getUTCDate()).toBeLessThanOrEqual(7);
+    }
   });
 });

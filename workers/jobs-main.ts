@@ -7,7 +7,10 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection } from '@temporalio/worker';
 import { loadConfig, requireDatabaseUrl } from '../config/env';
 import { logger } from '../config/logger';
-import { createDb } from '../db/database';
+import { Kysely, PostgresDialect } from 'kysely';
+import { Pool } from 'pg';
+import type { Db } from '../db/database';
+import type { Database } from '../db/schema';
 import { jobsNamespace } from '../jobs/namespaces';
 import { createJobWorkers, jobWorkflowsPath, runWorkers } from './jobs-worker';
 import { JobMetrics, startMetricsServer } from './job-metrics';
@@ -18,7 +21,11 @@ async function main(): Promise<void> {
   installTemporalRuntime(logger, 'INFO', { prometheusBindAddress: `127.0.0.1:${cfg.METRICS_SDK_PORT}` });
   const metrics = new JobMetrics();
   const server = await startMetricsServer(metrics, cfg.METRICS_PORT, `http://127.0.0.1:${cfg.METRICS_SDK_PORT}/metrics`);
-  const db = createDb(requireDatabaseUrl(cfg), 4);
+  // Its own pool, with an error handler: a PostgreSQL restart (or npm run dev's Ctrl-C reaching PostgreSQL
+  // first) must cost the idle connections only, not the worker process.
+  const pool = new Pool({ connectionString: requireDatabaseUrl(cfg), max: 4, application_name: 'compass-jobs' });
+  pool.on('error', (err) => logger.warn({ err: err.message }, 'an idle PostgreSQL connection was closed'));
+  const db: Db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: jobWorkflowsPath(), logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
   const connection = await NativeConnection.connect({ address: cfg.TEMPORAL_ADDRESS });
   const clientConnection = await Connection.connect({ address: cfg.TEMPORAL_ADDRESS });

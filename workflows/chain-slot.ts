@@ -8,7 +8,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { executeChild, log, upsertMemo, workflowInfo } from '@temporalio/workflow';
 import { type IsoDate, kstDate } from '../calendar/trading-calendar';
 import { CHAINS, type ChainName, chainRunId } from '../shared/chains';
-import { SCHEDULED_START } from '../shared/search-attributes';
+import { CHAIN, SCHEDULED_START, SCOPE } from '../shared/search-attributes';
 
 export interface ChainSlotInput {
   chain: ChainName;
@@ -36,6 +36,7 @@ export async function chainSlot(input: ChainSlotInput): Promise<ChainSlotResult>
       workflowId: id,
       args: [{ ...input.args, asOf }],
       staticSummary: `${input.chain} for ${asOf}`,
+      typedSearchAttributes: chainAttributes(input.chain),
     });
     return { chain: input.chain, runId: id, status: 'ran', result };
   } catch (err) {
@@ -44,4 +45,10 @@ export async function chainSlot(input: ChainSlotInput): Promise<ChainSlotResult>
     log.warn('[SKIP] chain run already in progress', { id });
     return { chain: input.chain, runId: id, status: 'skipped', reason };
   }
+}
+
+/** The chain (and the scope, when the launcher has one) on the child too, for the Web UI's filters. */
+export function chainAttributes(chain: ChainName) {
+  const scope = workflowInfo().typedSearchAttributes.get(SCOPE);
+  return [{ key: CHAIN, value: chain }, ...(scope ? [{ key: SCOPE, value: scope }] : [])];
 }

@@ -8,6 +8,7 @@ import {
   ApplicationFailure,
   executeChild,
   log,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -21,6 +22,7 @@ import type { InvalidateCachesResult } from '../activities/post-processing';
 import type { ScoreRunResult } from '../scoring/compass-score';
 import { SCHEDULED_START, TRADING_DATE } from '../shared/search-attributes';
 import { priceBackfill, type PriceBackfillResult } from './price-backfill';
+import { requireData } from './data-gate';
 import { type ChainPolicy, resolvePolicy } from './policy';
 import { childProgressSignal, newProgress, progressQuery, quotaWaitNotes, stepOf } from './progress';
 import { untilQuotaAllows } from './quota-wait';
@@ -119,12 +121,17 @@ export async function dailyCollection(input: DailyCollectionInput = {}): Promise
   result.prices = { dates: loaded.loaded, rows: loaded.rows, written: loaded.written, noData: loaded.noData };
   log.info('일별 시세 적재 완료', { ...result.prices });
 
+  // Runs started before the data checks existed replay without them.
+  const checked = patched('data-checks');
+  if (checked) await requireData(DAILY_COLLECTION, 'prices', target, prices);
+
   // 2. Compass Score, only on a complete load (a failed batch has thrown above).
   const score = stepOf(progress, 'score');
   score.state = 'running';
   result.score = await heavy.computeCompassScores({ chain: DAILY_COLLECTION, scoreDate: target });
   Object.assign(score, { state: 'done', done: result.score.scored, total: result.score.universe });
   log.info('Compass Score 일괄 계산 완료', { ...result.score });
+  if (checked) await requireData(DAILY_COLLECTION, 'score', target, score);
 
   // 3. Post-processing.
   const post = stepOf(progress, 'post-processing');

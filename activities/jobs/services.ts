@@ -53,10 +53,11 @@ const buyScanner: JobService = {
   description: 'scans tickers and logs the ones that fell more than 1% as buy candidates',
   paramProblems: tickerProblems,
   async run(input, ctx) {
-    const quotes = await quotesFor(ctx, tickersOf(input.params, ['005930']));
+    const tickers = tickersOf(input.params, ['005930']);
+    const quotes = await quotesFor(ctx, tickers);
     const candidates = quotes.filter((q) => q.changePct <= -1).map((q) => `${q.ticker} ${q.name} ${q.changePct}%`);
     ctx.log.info({ jobId: input.jobId, scope: input.scope, runId: input.runId, scanned: quotes.length, candidates }, '매수 스캔 완료');
-    return { summary: `scanned ${quotes.length} tickers (${String(input.params.scan_mode ?? 'default')}), ${candidates.length} candidates`, details: { candidates } };
+    return { summary: `scanned ${quotes.length} of ${tickers.length} tickers (${String(input.params.scan_mode ?? 'default')}), ${candidates.length} candidates`, details: { candidates } };
   },
 };
 

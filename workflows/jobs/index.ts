@@ -12,8 +12,8 @@
  *   priceMonitor       the long-running monitor that price-monitor-start and price-monitor-stop signal
  */
 import {
-  ApplicationFailure, ActivityFailure, allHandlersFinished, ChildWorkflowFailure, condition, continueAsNew, defineQuery, defineSignal,
-  log, ParentClosePolicy, proxyActivities, setHandler, startChild, TimeoutFailure, uuid4, workflowInfo,
+  ApplicationFailure, ActivityFailure, allHandlersFinished, CancellationScope, ChildWorkflowFailure, condition, continueAsNew, defineQuery, defineSignal,
+  isCancellation, log, ParentClosePolicy, proxyActivities, setHandler, startChild, TimeoutFailure, uuid4, workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { ControlActivities } from '../../activities/jobs/runs';
@@ -66,6 +66,11 @@ export async function runJob(input: RunJobInput): Promise<JobRunOutcome> {
     await control.recordJobRunEnd({ runId, status: 'succeeded', summary: result.summary, nextDelaySec: result.nextDelaySec });
     return { runId, status: 'succeeded', slot, result };
   } catch (err) {
+    if (isCancellation(err)) {
+      // `temporal workflow cancel`: the row must not stay 'running'.
+      await CancellationScope.nonCancellable(() => control.recordJobRunEnd({ runId, status: 'failed', error: 'cancelled' }));
+      throw err;
+    }
     if (!(err instanceof ActivityFailure)) throw err;
     const timedOut = err.cause instanceof TimeoutFailure;
     const error = timedOut ? `timed out after ${spec.timeoutSec} s (timeout_sec)` : failureMessage(err);

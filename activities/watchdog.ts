@@ -1,0 +1,260 @@
+/**
+ * The watchdog's checks (workflow `opsWatchdog`, schedule `ops-watchdog`): what should have
+ * happened against what did.
+ *  - Schedule slots: each schedule's fire times over the lookback window, computed from its
+ *    described spec (schedules/fire-times.ts), against the run each slot starts (id
+ *    `<action workflow id>-<slot time, UTC>`, set by the server). No run → missed; a run that
+ *    started late, is stuck, or failed → late / stuck / failed.
+ *  - Deadlines: today's prices by 17:30, the score before the 07:30 email, the counterparty
+ *    report by 08:30 (KST; WATCHDOG_*_DEADLINE).
+ * Each verdict is recorded once per (subject, slot) in watchdog_verdict, and every non-ok one
+ * raises an ops alert naming the schedule (or deadline) and the slot.
+ */
+import { type Client, ScheduleNotFoundError, WorkflowNotFoundError, type WorkflowExecutionDescription } from '@temporalio/client';
+import { Context } from '@temporalio/activity';
+import { sql } from 'kysely';
+import { addDays, type IsoDate, isTradingDay, kstDate, tradingDayOnOrBefore } from '../calendar/trading-calendar';
+import { connectClient } from '../client/connection';
+import { raiseAlert, type AlertSeverity } from '../db/alerts';
+import { decidedSlots, recordVerdict, type Verdict } from '../db/watchdog';
+import { latestScoreDate } from '../db/market-email';
+import { catalog } from '../schedules/catalog';
+import { fireTimes } from '../schedules/fire-times';
+import { CONFIG_PAUSE_PREFIX } from '../schedules/options';
+import { counterpartyReportWorkflowId } from '../shared/counterparty-risk';
+import type { ActivityDeps } from './deps';
+
+export interface WatchdogFinding {
+  subject: string;
+  slot: string;
+  verdict: Verdict;
+  detail: string;
+  workflowId?: string;
+  alertId?: number;
+}
+
+export interface WatchdogCheckResult {
+  /** Slots or deadlines judged in this check (each is judged once). */
+  judged: number;
+  /** Slots still open (a run in progress, or still inside the catch-up window). */
+  pending: number;
+  /** The non-ok verdicts of this check. */
+  findings: WatchdogFinding[];
+}
+
+export interface WatchdogCheckInput {
+  /** Default: every schedule of the catalog that configuration has not turned off. */
+  scheduleIds?: string[];
+  /** ISO instant to judge at (tests); default now. */
+  now?: string;
+}
+
+const KST_OFFSET_MS = 9 * 3600_000;
+
+/** "2026-11-22T07:30:00Z": the suffix the server gives the run of that slot. */
+export function slotSuffix(at: Date): string {
+  return at.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** "2026-11-22 16:30:00 KST" for alert titles. */
+export function kstLabel(at: Date): string {
+  return `${new Date(at.getTime() + KST_OFFSET_MS).toISOString().slice(0, 19).replace('T', ' ')} KST`;
+}
+
+/** The instant of HH:MM on `date` in Korea. */
+export function kstInstant(date: IsoDate, hhmm: string): Date {
+  return new Date(Date.parse(`${date}T${hhmm}:00+09:00`));
+}
+
+const minutes = (ms: number) => `${Math.round(ms / 60_000)} min`;
+
+async function describeRun(client: Client, workflowId: string): Promise<WorkflowExecutionDescription | null> {
+  try {
+    return await client.workflow.getHandle(workflowId).describe();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return null;
+    throw err;
+  }
+}
+
+interface Judgement {
+  verdict: Verdict;
+  detail: string;
+  workflowId?: string;
+}
+
+const TITLES: Record<Exclude<Verdict, 'ok'>, { word: string; severity: AlertSeverity }> = {
+  missed: { word: '누락', severity: 'critical' },
+  late: { word: '지연', severity: 'warning' },
+  stuck: { word: '멈춤', severity: 'warning' },
+  failed: { word: '실패', severity: 'critical' },
+};
+
+async function judgeAndRecord(deps: ActivityDeps, subject: string, kindLabel: string, slot: Date, j: Judgement, out: WatchdogCheckResult): Promise<void> {
+  let alertId: number | null = null;
+  if (j.verdict !== 'ok') {
+    const t = TITLES[j.verdict];
+    // Raised before the verdict is recorded: a crash in between raises again, which the dedupe key folds into the same row.
+    alertId = await raiseAlert(deps.db, {
+      alertType: `${kindLabel}_${j.verdict}`,
+      severity: t.severity,
+      title: `[${kindLabel === 'schedule' ? '스케줄' : '마감'} ${t.word}] ${subject.replace(/^\w+:/, '')} · ${kstLabel(slot)}`,
+      message: `${subject} slot ${slotSuffix(slot)} (${kstLabel(slot)}): ${j.detail}`,
+      source: 'watchdog',
+      workflowId: j.workflowId ?? null,
+      dedupeKey: `watchdog|${subject}|${slotSuffix(slot)}|${j.verdict}`,
+      dedupeWindowMin: deps.cfg.ALERT_DEDUPE_WINDOW_MIN,
+    });
+    out.findings.push({ subject, slot: slotSuffix(slot), verdict: j.verdict, detail: j.detail, workflowId: j.workflowId, alertId });
+  }
+  await recordVerdict(deps.db, { subject, slotAt: slot, verdict: j.verdict, detail: j.detail, workflowId: j.workflowId ?? null, alertId });
+  out.judged++;
+}
+
+async function checkSchedule(deps: ActivityDeps, client: Client, id: string, now: number, out: WatchdogCheckResult): Promise<void> {
+  const cfg = deps.cfg;
+  const subject = `schedule:${id}`;
+  let desc;
+  try {
+    desc = await client.schedule.getHandle(id).describe();
+  } catch (err) {
+    if (!(err instanceof ScheduleNotFoundError)) throw err;
+    const alertId = await raiseAlert(deps.db, {
+      alertType: 'schedule_missing', severity: 'critical', title: `[스케줄 없음] ${id}`,
+      message: `schedule ${id} is in the catalog but not on the server: none of its runs will start (npm run schedules -- apply)`,
+      source: 'watchdog', dedupeKey: `watchdog|${subject}|missing`, dedupeWindowMin: cfg.ALERT_DEDUPE_WINDOW_MIN,
+    });
+    out.findings.push({ subject, slot: '-', verdict: 'missed', detail: 'schedule not found', alertId });
+    return;
+  }
+  const { paused, note } = desc.state;
+  if (paused && note?.startsWith(CONFIG_PAUSE_PREFIX)) return; // turned off by configuration, on purpose
+  const graceMs = cfg.WATCHDOG_START_GRACE_SEC * 1000;
+  const catchupMs = desc.policies.catchupWindow;
+  const from = new Date(Math.max(now - cfg.WATCHDOG_LOOKBACK_HOURS * 3600_000, desc.info.createdAt.getTime()));
+  const decided = await decidedSlots(deps.db, subject, from);
+  const prefix = desc.action.type === 'startWorkflow' ? desc.action.workflowId : id;
+  const runTimeoutMs = desc.action.type === 'startWorkflow' ? desc.action.workflowRunTimeout : undefined;
+  for (const slot of fireTimes(desc.spec, from, new Date(now - graceMs))) {
+    if (decided.has(slot.getTime())) continue;
+    Context.current().heartbeat(`${id} ${slotSuffix(slot)}`);
+    const workflowId = `${prefix}-${slotSuffix(slot)}`;
+    const run = await describeRun(client, workflowId);
+    const age = now - slot.getTime();
+    let j: Judgement | null = null;
+    if (!run) {
+      if (paused) {
+        j = { verdict: 'missed', detail: `no run: the schedule is paused${note ? ` (note: "${note}")` : ''}` };
+      } else if (age > catchupMs + graceMs) {
+        j = {
+          verdict: 'missed',
+          detail:
+            `no run started within the catch-up window (${minutes(catchupMs)}): the schedule was paused at the time, the server was down ` +
+            `past the window (${desc.info.numActionsMissedCatchupWindow} slots missed so far), or the overlap policy skipped it ` +
+            `(${desc.info.numActionsSkippedOverlap} so far); recover with a backfill if the run is still wanted`,
+        };
+      }
+    } else {
+      const startedLate = run.startTime.getTime() - slot.getTime();
+      const status = run.status.name;
+      if (status === 'RUNNING') {
+        if (runTimeoutMs && now - run.startTime.getTime() > runTimeoutMs * cfg.WATCHDOG_STUCK_RATIO) {
+          j = { verdict: 'stuck', workflowId, detail: `still running after ${minutes(now - run.startTime.getTime())} (run timeout ${minutes(runTimeoutMs)}); with overlap SKIP it holds back later slots` };
+        }
+      } else if (status === 'COMPLETED' || status === 'CONTINUED_AS_NEW') {
+        j = startedLate > cfg.WATCHDOG_LATE_START_MIN * 60_000
+          ? { verdict: 'late', workflowId, detail: `started ${minutes(startedLate)} after its slot (catch-up after an outage or a blocked overlap)` }
+          : { verdict: 'ok', workflowId, detail: `completed, started ${Math.round(startedLate / 1000)} s after its slot` };
+      } else {
+        j = { verdict: 'failed', workflowId, detail: `the run ended ${status}` };
+      }
+    }
+    if (j) await judgeAndRecord(deps, subject, 'schedule', slot, j, out);
+    else out.pending++;
+  }
+}
+
+/** The deadline checks of `day` (Korea) that are due at `now`. */
+async function checkDeadlines(deps: ActivityDeps, client: Client, day: IsoDate, now: number, out: WatchdogCheckResult): Promise<void> {
+  const cfg = deps.cfg;
+  const due = async (name: string, hhmm: string, judge: (deadline: Date) => Promise<Judgement>) => {
+    const deadline = kstInstant(day, hhmm);
+    if (deadline.getTime() > now) return;
+    const subject = `deadline:${name}`;
+    if ((await decidedSlots(deps.db, subject, deadline)).has(deadline.getTime())) return;
+    await judgeAndRecord(deps, subject, 'deadline', deadline, await judge(deadline), out);
+  };
+  let tradingDay = false;
+  try {
+    tradingDay = isTradingDay(day);
+  } catch {
+    tradingDay = false; // outside the holiday file's years: no price deadline rather than a guess
+  }
+  if (tradingDay) {
+    await due('prices', cfg.WATCHDOG_PRICES_DEADLINE, async () => {
+      const r = await sql<{ n: string }>`SELECT count(*) AS n FROM stock_price_daily WHERE trade_date = ${day}::date`.execute(deps.db);
+      const n = Number(r.rows[0]!.n);
+      return n > 0
+        ? { verdict: 'ok', detail: `${n} price rows for ${day}` }
+        : { verdict: 'missed', detail: `no prices of ${day} in stock_price_daily by ${cfg.WATCHDOG_PRICES_DEADLINE} KST (daily-collection)` };
+    });
+  }
+  await due('score', cfg.WATCHDOG_SCORE_DEADLINE, async () => {
+    let needed: IsoDate;
+    try {
+      needed = tradingDayOnOrBefore(addDays(day, -1));
+    } catch {
+      return { verdict: 'ok', detail: 'outside the trading calendar: not judged' };
+    }
+    const have = await latestScoreDate(deps.db, day);
+    return have !== null && have >= needed
+      ? { verdict: 'ok', detail: `Compass Score of ${have}` }
+      : { verdict: 'missed', detail: `the Compass Score of ${needed} was not there before the ${cfg.WATCHDOG_SCORE_DEADLINE} market email (latest: ${have ?? 'none'})` };
+  });
+  const report = catalog(cfg).find((e) => e.id === 'counterparty-risk-report');
+  if (report && !report.disabledReason) {
+    await due('counterparty-report', cfg.WATCHDOG_REPORT_DEADLINE, async (deadline) => {
+      const workflowId = counterpartyReportWorkflowId(day);
+      const run = await describeRun(client, workflowId);
+      if (!run) return { verdict: 'missed', workflowId, detail: `no counterparty-risk report run for ${day} by ${cfg.WATCHDOG_REPORT_DEADLINE} KST` };
+      if (run.status.name === 'RUNNING') return { verdict: 'late', workflowId, detail: `the report of ${day} was still running at ${cfg.WATCHDOG_REPORT_DEADLINE} KST` };
+      if (run.status.name !== 'COMPLETED') return { verdict: 'failed', workflowId, detail: `the report run of ${day} ended ${run.status.name}` };
+      const closed = run.closeTime?.getTime() ?? 0;
+      return closed > deadline.getTime()
+        ? { verdict: 'late', workflowId, detail: `the report of ${day} finished ${minutes(closed - deadline.getTime())} after the deadline` }
+        : { verdict: 'ok', workflowId, detail: 'report finished in time' };
+    });
+  }
+}
+
+export function watchdogActivities(deps: ActivityDeps) {
+  async function withClient<T>(fn: (client: Client) => Promise<T>): Promise<T> {
+    const client = await connectClient(deps.cfg);
+    try {
+      return await fn(client);
+    } finally {
+      await client.connection.close();
+    }
+  }
+  return {
+    async checkScheduleSlots(input: WatchdogCheckInput = {}): Promise<WatchdogCheckResult> {
+      const now = input.now ? Date.parse(input.now) : Date.now();
+      const ids = input.scheduleIds ?? catalog(deps.cfg).filter((e) => !e.disabledReason).map((e) => e.id);
+      const out: WatchdogCheckResult = { judged: 0, pending: 0, findings: [] };
+      await withClient(async (client) => {
+        for (const id of ids) await checkSchedule(deps, client, id, now, out);
+      });
+      return out;
+    },
+    /** Deadlines of today and yesterday (Korea), so a check just after midnight still judges yesterday's. */
+    async checkDeadlines(input: { now?: string } = {}): Promise<WatchdogCheckResult> {
+      const now = input.now ? Date.parse(input.now) : Date.now();
+      const today = kstDate(now);
+      const out: WatchdogCheckResult = { judged: 0, pending: 0, findings: [] };
+      await withClient(async (client) => {
+        for (const day of [addDays(today, -1), today]) await checkDeadlines(deps, client, day, now, out);
+      });
+      return out;
+    },
+  };
+}

@@ -1,0 +1,132 @@
+/**
+ * The operations of `npm run ops` as a library (the CLI in scripts/ops.ts is a thin shell, and
+ * the tests call these directly). Every operation is a workflow start under a deterministic id,
+ * so the same work started twice — from here, the Web UI or `temporal workflow start` with the
+ * same id — either joins the run already going or is refused naming it (seed 003's 409).
+ */
+import { type Client, WorkflowExecutionAlreadyStartedError, type WorkflowIdConflictPolicy } from '@temporalio/client';
+import type { IsoDate } from '../calendar/trading-calendar';
+import { CHAINS, type ChainName, chainRunId } from '../shared/chains';
+import { CHAIN } from '../shared/search-attributes';
+import type { WorkflowProgress } from '../workflows/progress';
+
+export interface StartedOperation {
+  workflowId: string;
+  runId: string;
+  /** True when the run was already going and this start joined it. */
+  joined: boolean;
+}
+
+export class OperationRefused extends Error {
+  constructor(
+    readonly workflowId: string,
+    readonly runningRunId: string,
+    readonly startedAt: Date | undefined,
+  ) {
+    super(
+      `refused: ${workflowId} is already running (run ${runningRunId}${startedAt ? `, started ${startedAt.toISOString()}` : ''}). ` +
+        'Watch it with `npm run ops -- progress ' + workflowId + '`, join it with --join, or cancel it first.',
+    );
+    this.name = 'OperationRefused';
+  }
+}
+
+export interface OperationSpec {
+  workflowType: string;
+  workflowId: string;
+  args: unknown[];
+  /** 'join': attach to a running one (USE_EXISTING); 'refuse': fail naming it (FAIL). */
+  onConflict: 'join' | 'refuse';
+  chain?: ChainName;
+}
+
+export async function startOperation(client: Client, taskQueue: string, spec: OperationSpec): Promise<StartedOperation> {
+  const policy: WorkflowIdConflictPolicy = spec.onConflict === 'join' ? 'USE_EXISTING' : 'FAIL';
+  const asked = Date.now();
+  try {
+    const handle = await client.workflow.start(spec.workflowType, {
+      taskQueue,
+      workflowId: spec.workflowId,
+      args: spec.args,
+      workflowIdConflictPolicy: policy,
+      typedSearchAttributes: spec.chain ? [{ key: CHAIN, value: spec.chain }] : undefined,
+      staticSummary: `ops: ${spec.workflowType} ${spec.workflowId}`,
+    });
+    // USE_EXISTING hands back the running execution without saying so (SDK 1.24 drops the
+    // response's `started` flag); a run that started before we asked is one we joined.
+    const d = await handle.describe();
+    return { workflowId: spec.workflowId, runId: handle.firstExecutionRunId, joined: d.startTime.getTime() < asked - 1000 };
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    const d = await client.workflow.getHandle(spec.workflowId).describe();
+    throw new OperationRefused(spec.workflowId, d.runId, d.startTime);
+  }
+}
+
+export const PRICE_BACKFILL_ID = 'ops-price-backfill';
+export const INITIAL_LOAD_ID = 'ops-initial-load';
+
+export function rerunChain(chain: ChainName, date: IsoDate, join: boolean): OperationSpec {
+  return { workflowType: CHAINS[chain].workflowType, workflowId: chainRunId(chain, date), args: [{ asOf: date }], onConflict: join ? 'join' : 'refuse', chain };
+}
+
+export function backfillPrices(from: IsoDate, to: IsoDate): OperationSpec {
+  return { workflowType: 'priceRangeBackfill', workflowId: PRICE_BACKFILL_ID, args: [{ from, to }], onConflict: 'refuse' };
+}
+
+export function recomputeTicker(ticker: string): OperationSpec {
+  return { workflowType: 'recomputeTicker', workflowId: `ops-recompute-${ticker}`, args: [{ ticker }], onConflict: 'join' };
+}
+
+export function initialLoad(input: { backfillDays?: number; skip?: ChainName[] }): OperationSpec {
+  return { workflowType: 'initialLoad', workflowId: INITIAL_LOAD_ID, args: [input], onConflict: 'refuse' };
+}
+
+export interface ChainStatus {
+  chain: ChainName;
+  schedule: string;
+  paused: boolean;
+  lastRun?: { workflowId: string; status: string; startedAt: Date; closedAt?: Date; seconds?: number };
+  nextFire?: Date;
+}
+
+/** Each chain's latest run (scheduled or not) and its schedule's next fire time. */
+export async function chainStatus(client: Client): Promise<ChainStatus[]> {
+  const out: ChainStatus[] = [];
+  for (const chain of Object.keys(CHAINS) as ChainName[]) {
+    const row: ChainStatus = { chain, schedule: chain, paused: false };
+    try {
+      const s = await client.schedule.getHandle(chain).describe();
+      row.paused = s.state.paused;
+      row.nextFire = s.info.nextActionTimes[0];
+    } catch {
+      row.schedule = '(no schedule)';
+    }
+    for await (const w of client.workflow.list({ query: `WorkflowType = '${CHAINS[chain].workflowType}'`, pageSize: 1 })) {
+      const closedAt = w.closeTime ?? undefined;
+      row.lastRun = {
+        workflowId: w.workflowId,
+        status: w.status.name,
+        startedAt: w.startTime,
+        closedAt,
+        seconds: closedAt ? (closedAt.getTime() - w.startTime.getTime()) / 1000 : undefined,
+      };
+      break;
+    }
+    out.push(row);
+  }
+  return out;
+}
+
+/** Progress as text bars, one line per step. */
+export function renderProgress(p: WorkflowProgress, width = 30): string[] {
+  const lines = [`${p.chain}${p.tradingDate ? ` (${p.tradingDate})` : ''}`];
+  for (const s of p.steps) {
+    const frac = s.total > 0 ? Math.min(1, s.done / s.total) : s.state === 'done' ? 1 : 0;
+    const filled = Math.round(frac * width);
+    const bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
+    const count = s.total > 0 ? ` ${s.done}/${s.total}` : '';
+    lines.push(`  ${s.name.padEnd(18)} ${bar} ${String(Math.round(frac * 100)).padStart(3)}% ${s.state}${count}${s.note ? `  — ${s.note}` : ''}`);
+  }
+  return lines;
+}
