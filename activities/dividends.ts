@@ -3,9 +3,9 @@
  * section (alotMatter, one company per call, a batch of companies per activity, answers kept
  * in dart_report_ledger so reruns skip them) and the FSC's getDiviInfo_V2 by load date.
  */
-import { cancellationSignal, heartbeat } from '@temporalio/activity';
+import { cancellationSignal, Context, heartbeat } from '@temporalio/activity';
 import { addDays, type IsoDate } from '../calendar/trading-calendar';
-import { DART_DIVIDEND_LEDGER_CODE, dartDividendRows, fscDividendRows, tickersOfCorpCodes, tickersOfIsins, upsertDartDividends, upsertFscDividends } from '../db/dividends';
+import { DART_DIVIDEND_LEDGER_CODE, dartDividendRows, fscDividendRows, stocksOfIsins, tickersOfCorpCodes, upsertDartDividends, upsertFscDividends } from '../db/dividends';
 import { answeredCorpCodes, listedCorpCodes, recordReportAnswers } from '../db/financials';
 import { chunkCorpCodes } from '../sources/dart/financial-statements';
 import { REPORT_CODES } from '../sources/dart/requests';
@@ -71,8 +71,11 @@ export function dividendActivities(deps: ActivityDeps) {
      * getDiviInfo_V2 by load date (basDt): one date, every day of `year`, or by default the
      * five weeks up to the latest published business day.
      */
-    async loadFscDividends(input: { chain: string; basDt?: IsoDate; year?: number }): Promise<{ rows: number }> {
-      const to = latestPublishedBasDt(Date.now());
+    /** `asOf`: the chain's date; the window ends on the day before it (a rerun for a past date reads that date's data). */
+    async loadFscDividends(input: { chain: string; basDt?: IsoDate; year?: number; asOf?: IsoDate }): Promise<{ rows: number }> {
+      const published = latestPublishedBasDt(Date.now());
+      const dayBefore = input.asOf ? addDays(input.asOf, -1) : published;
+      const to = dayBefore < published ? dayBefore : published;
       const dates = input.basDt
         ? [input.basDt]
         : input.year
@@ -81,13 +84,15 @@ export function dividendActivities(deps: ActivityDeps) {
       const step = `fsc-dividends ${dates[0] ?? ''}..${dates[dates.length - 1] ?? ''}`;
       return sourceStep(deps, { chain: input.chain, step }, async () => {
         const signal = cancellationSignal();
-        const from = resumedAt();
+        // The dates come from the clock, which may have moved since the last attempt: resume after its last date.
+        const last = (Context.current().info.heartbeatDetails as { basDt?: string } | undefined)?.basDt;
+        const from = last ? dates.indexOf(last) + 1 : 0;
         let rows = 0;
         let written = 0;
         let unkeyed = 0;
         for (let i = from; i < dates.length; i++) {
           const got = await deps.sources.dividends.dividends({ basDt: dates[i] }, signal);
-          const out = fscDividendRows(got, await tickersOfIsins(deps.db, got.flatMap((r) => (r.isinCd ? [r.isinCd] : []))));
+          const out = fscDividendRows(got, await stocksOfIsins(deps.db, got.flatMap((r) => (r.isinCd ? [r.isinCd] : []))));
           const counts = await upsertFscDividends(deps.db, out.rows);
           rows += out.rows.length;
           unkeyed += out.unkeyed;

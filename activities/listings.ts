@@ -13,7 +13,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { addDays, type IsoDate, kstDate, tradingDayOnOrBefore } from '../calendar/trading-calendar';
 import {
   activeStockCount, type EtfRow, latestListingDate, linkCorpCodes, type ListingMarket, type ListingRow, listingSize, recordCrno,
-  refreshStocksFromListing, saveEtfs, saveListing, stockLinkCounts, stocksMissingCrno,
+  refreshStocksFromListing, saveEtfs, saveListing, stockLinkCounts, companiesMissingCrno,
 } from '../db/listings';
 import type { KrxDailyRow } from '../sources/krx/daily-stocks';
 import type { KrxListingRow } from '../sources/krx/listings';
@@ -138,14 +138,14 @@ export function listingActivities(deps: ActivityDeps) {
 
         // crno: the FSC outline searched by the DART company name; its fssCorpUnqNo is the corp_code.
         // Each answer is written at once, so a retry (or a quota wait) picks up where this stopped.
-        const todo = await stocksMissingCrno(deps.db, CRNO_RECHECK_DAYS);
+        const todo = await companiesMissingCrno(deps.db, CRNO_RECHECK_DAYS);
         const signal = cancellationSignal();
         let found = 0;
         for (let i = 0; i < todo.length; i++) {
           const s = todo[i]!;
           const outlines = await deps.sources.corpOutline.outlines({ corpNm: s.corp_name }, signal);
           const crno = outlines.find((o) => o.dartCorpCode === s.corp_code)?.crno ?? null;
-          await recordCrno(deps.db, s.ticker, crno);
+          await recordCrno(deps.db, s.corp_code, crno);
           if (crno) found++;
           heartbeat({ done: i + 1, of: todo.length });
         }

@@ -86,8 +86,8 @@ export function productActivities(deps: ActivityDeps) {
         const bySector: Record<string, number> = {};
         let orphans = 0;
         for (const topFinGrpNo of Object.values(TOP_FIN_GRP)) {
-          heartbeat({ productType: type, topFinGrpNo });
-          const r = await deps.sources.finlife.products(type, { topFinGrpNo }, signal);
+          // Up to 60 pages a sector at one call a second: keep heartbeating through the paging.
+          const r = await whileHeartbeating(() => ({ productType: type, topFinGrpNo }), () => deps.sources.finlife.products(type, { topFinGrpNo }, signal));
           sectors.push({ topFinGrpNo, products: r.products });
           bySector[topFinGrpNo] = r.products.length;
           orphans += r.orphanOptions.length;

@@ -12,6 +12,7 @@
  */
 import { type Client, ScheduleNotFoundError, WorkflowNotFoundError, type WorkflowExecutionDescription } from '@temporalio/client';
 import { Context } from '@temporalio/activity';
+import { msOptionalToNumber } from '@temporalio/common';
 import { sql } from 'kysely';
 import { addDays, type IsoDate, isTradingDay, kstDate, tradingDayOnOrBefore } from '../calendar/trading-calendar';
 import { connectClient } from '../client/connection';
@@ -51,6 +52,9 @@ export interface WatchdogCheckInput {
 
 const KST_OFFSET_MS = 9 * 3600_000;
 
+/** The watchdog's own schedule (schedules/catalog.ts). */
+export const WATCHDOG_SCHEDULE_ID = 'ops-watchdog';
+
 /** "2026-11-22T07:30:00Z": the suffix the server gives the run of that slot. */
 export function slotSuffix(at: Date): string {
   return at.toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -66,7 +70,7 @@ export function kstInstant(date: IsoDate, hhmm: string): Date {
   return new Date(Date.parse(`${date}T${hhmm}:00+09:00`));
 }
 
-const minutes = (ms: number) => `${Math.round(ms / 60_000)} min`;
+const minutes = (ms: number) => (ms < 120_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms / 60_000)} min`);
 
 async function describeRun(client: Client, workflowId: string): Promise<WorkflowExecutionDescription | null> {
   try {
@@ -75,6 +79,15 @@ async function describeRun(client: Client, workflowId: string): Promise<Workflow
     if (err instanceof WorkflowNotFoundError) return null;
     throw err;
   }
+}
+
+/** ": <type>: <message>" of the innermost cause of a closed run's failure (a source's non-retryable error, say), or "". */
+async function failureOf(client: Client, workflowId: string): Promise<string> {
+  const err: unknown = await client.workflow.getHandle(workflowId).result().then(() => null, (e: unknown) => e);
+  let cause = err as { cause?: unknown; message?: string; type?: string } | null;
+  while (cause && typeof cause === 'object' && cause.cause) cause = cause.cause as typeof cause;
+  if (!cause?.message) return '';
+  return `: ${cause.type ? `${cause.type}: ` : ''}${cause.message.slice(0, 300)}`;
 }
 
 interface Judgement {
@@ -131,10 +144,12 @@ async function checkSchedule(deps: ActivityDeps, client: Client, id: string, now
   if (paused && note?.startsWith(CONFIG_PAUSE_PREFIX)) return; // turned off by configuration, on purpose
   const graceMs = cfg.WATCHDOG_START_GRACE_SEC * 1000;
   const catchupMs = desc.policies.catchupWindow;
-  const from = new Date(Math.max(now - cfg.WATCHDOG_LOOKBACK_HOURS * 3600_000, desc.info.createdAt.getTime()));
+  // From the last spec change on (a pause or resume is not one): slots of an older spec are not this spec's to judge.
+  const since = Math.max(desc.info.createdAt.getTime(), desc.info.lastUpdatedAt?.getTime() ?? 0);
+  const from = new Date(Math.max(now - cfg.WATCHDOG_LOOKBACK_HOURS * 3600_000, since));
   const decided = await decidedSlots(deps.db, subject, from);
   const prefix = desc.action.type === 'startWorkflow' ? desc.action.workflowId : id;
-  const runTimeoutMs = desc.action.type === 'startWorkflow' ? desc.action.workflowRunTimeout : undefined;
+  const runTimeoutMs = desc.action.type === 'startWorkflow' ? msOptionalToNumber(desc.action.workflowRunTimeout) : undefined;
   for (const slot of fireTimes(desc.spec, from, new Date(now - graceMs))) {
     if (decided.has(slot.getTime())) continue;
     Context.current().heartbeat(`${id} ${slotSuffix(slot)}`);
@@ -166,7 +181,7 @@ async function checkSchedule(deps: ActivityDeps, client: Client, id: string, now
           ? { verdict: 'late', workflowId, detail: `started ${minutes(startedLate)} after its slot (catch-up after an outage or a blocked overlap)` }
           : { verdict: 'ok', workflowId, detail: `completed, started ${Math.round(startedLate / 1000)} s after its slot` };
       } else {
-        j = { verdict: 'failed', workflowId, detail: `the run ended ${status}` };
+        j = { verdict: 'failed', workflowId, detail: `the run ended ${status}${await failureOf(client, workflowId)}` };
       }
     }
     if (j) await judgeAndRecord(deps, subject, 'schedule', slot, j, out);
@@ -175,11 +190,11 @@ async function checkSchedule(deps: ActivityDeps, client: Client, id: string, now
 }
 
 /** The deadline checks of `day` (Korea) that are due at `now`. */
-async function checkDeadlines(deps: ActivityDeps, client: Client, day: IsoDate, now: number, out: WatchdogCheckResult): Promise<void> {
+async function checkDeadlines(deps: ActivityDeps, client: Client, day: IsoDate, now: number, since: number, out: WatchdogCheckResult): Promise<void> {
   const cfg = deps.cfg;
   const due = async (name: string, hhmm: string, judge: (deadline: Date) => Promise<Judgement>) => {
     const deadline = kstInstant(day, hhmm);
-    if (deadline.getTime() > now) return;
+    if (deadline.getTime() > now || deadline.getTime() < since) return;
     const subject = `deadline:${name}`;
     if ((await decidedSlots(deps.db, subject, deadline)).has(deadline.getTime())) return;
     await judgeAndRecord(deps, subject, 'deadline', deadline, await judge(deadline), out);
@@ -218,7 +233,9 @@ async function checkDeadlines(deps: ActivityDeps, client: Client, day: IsoDate, 
       const run = await describeRun(client, workflowId);
       if (!run) return { verdict: 'missed', workflowId, detail: `no counterparty-risk report run for ${day} by ${cfg.WATCHDOG_REPORT_DEADLINE} KST` };
       if (run.status.name === 'RUNNING') return { verdict: 'late', workflowId, detail: `the report of ${day} was still running at ${cfg.WATCHDOG_REPORT_DEADLINE} KST` };
-      if (run.status.name !== 'COMPLETED') return { verdict: 'failed', workflowId, detail: `the report run of ${day} ended ${run.status.name}` };
+      if (run.status.name !== 'COMPLETED') return { verdict: 'failed', workflowId, detail: `the report run of ${day} ended ${run.status.name}${await failureOf(client, workflowId)}` };
+      const outcome = (await client.workflow.getHandle(workflowId).result()) as { result?: string; msg?: string } | undefined;
+      if (outcome?.result === 'FAILED') return { verdict: 'failed', workflowId, detail: `the report of ${day} was recorded FAILED: ${outcome.msg ?? ''}`.trim() };
       const closed = run.closeTime?.getTime() ?? 0;
       return closed > deadline.getTime()
         ? { verdict: 'late', workflowId, detail: `the report of ${day} finished ${minutes(closed - deadline.getTime())} after the deadline` }
@@ -252,7 +269,15 @@ export function watchdogActivities(deps: ActivityDeps) {
       const today = kstDate(now);
       const out: WatchdogCheckResult = { judged: 0, pending: 0, findings: [] };
       await withClient(async (client) => {
-        for (const day of [addDays(today, -1), today]) await checkDeadlines(deps, client, day, now, out);
+        // Deadlines from the day the watchdog schedule was created: a fresh install is not behind on days it did not exist.
+        const since = await client.schedule.getHandle(WATCHDOG_SCHEDULE_ID).describe().then(
+          (d) => d.info.createdAt.getTime(),
+          (err: unknown) => {
+            if (err instanceof ScheduleNotFoundError) return -Infinity;
+            throw err;
+          },
+        );
+        for (const day of [addDays(today, -1), today]) await checkDeadlines(deps, client, day, now, since, out);
       });
       return out;
     },

@@ -5,13 +5,11 @@
  */
 import { sql } from 'kysely';
 import { ANNUAL_REPORT } from '../scoring/score-statement';
+import { latestDueFiscalYear } from '../shared/fiscal-year';
 import { fmt, numbers, percent } from './queries';
 import type { CheckDefinition } from './types';
 
-export function latestDueFiscalYear(asOf: string): number {
-  const year = Number(asOf.slice(0, 4));
-  return asOf.slice(5) >= '04-01' ? year - 1 : year - 2;
-}
+export { latestDueFiscalYear };
 
 export const financialChecks: CheckDefinition[] = [
   {

@@ -93,7 +93,7 @@ const schema = z.object({
   CHECK_PRICE_COVERAGE: z.coerce.number().min(0).max(1).default(0.95),
   CHECK_STOCKS_MIN: z.coerce.number().int().min(0).default(2500),
   CHECK_STOCKS_MAX: z.coerce.number().int().min(0).default(3500),
-  CHECK_ETFS_MIN: z.coerce.number().int().min(0).default(500),
+  CHECK_ETFS_MIN: z.coerce.number().int().min(0).default(400),
   CHECK_FINANCIALS_COVERAGE: z.coerce.number().min(0).max(1).default(0.8),
   CHECK_BONDS_MIN: z.coerce.number().int().min(0).default(10000),
   CHECK_DIVIDENDS_MIN: z.coerce.number().int().min(0).default(100),

@@ -49,13 +49,14 @@ export function upsertDartDividends(db: Db, rows: readonly Record<string, unknow
 }
 
 /** FSC rows with an ISIN and a record date (the key); the others are counted, not stored. */
-export function fscDividendRows(rows: readonly FscDividendRow[], tickerOfIsin: ReadonlyMap<string, string>): { rows: Record<string, unknown>[]; unkeyed: number } {
+export function fscDividendRows(rows: readonly FscDividendRow[], stockOfIsin: ReadonlyMap<string, StockRef>): { rows: Record<string, unknown>[]; unkeyed: number } {
   const keyed = rows.filter((r) => r.isinCd && r.eventDate);
   return {
     unkeyed: rows.length - keyed.length,
     rows: keyed.map((r) => ({
       ...EMPTY,
-      source: 'fsc', crno: r.crno, isin: r.isinCd, ticker: tickerOfIsin.get(r.isinCd!) ?? null, company_name: r.stckIssuCmpyNm,
+      source: 'fsc', crno: r.crno, isin: r.isinCd, ticker: stockOfIsin.get(r.isinCd!)?.ticker ?? null, corp_code: stockOfIsin.get(r.isinCd!)?.corp_code ?? null,
+      company_name: r.stckIssuCmpyNm,
       fiscal_year: Number(r.eventDate!.slice(0, 4)), record_date: r.eventDate, share_kind: r.scrsItmsKcdNm ?? '', dividend_kind: r.stckDvdnRcd ?? '',
       cash_dps: r.stckGenrDvdnAmt, cash_yield: r.stckGenrCashDvdnRt, stock_yield: r.stckGenrDvdnRt, par_value: r.stckParPrc, pay_date: r.cashDvdnPayDt, raw: r,
     })),
@@ -66,9 +67,14 @@ export function upsertFscDividends(db: Db, rows: readonly Record<string, unknown
   return bulkUpsert(db, FSC, rows);
 }
 
-export async function tickersOfIsins(db: Db, isins: readonly string[]): Promise<Map<string, string>> {
-  const r = await sql<{ isin: string; ticker: string }>`SELECT isin, ticker FROM stocks WHERE isin = ANY(${[...new Set(isins)]}::text[])`.execute(db);
-  return new Map(r.rows.map((x) => [x.isin, x.ticker]));
+export interface StockRef {
+  ticker: string;
+  corp_code: string | null;
+}
+
+export async function stocksOfIsins(db: Db, isins: readonly string[]): Promise<Map<string, StockRef>> {
+  const r = await sql<StockRef & { isin: string }>`SELECT isin, ticker, corp_code FROM stocks WHERE isin = ANY(${[...new Set(isins)]}::text[])`.execute(db);
+  return new Map(r.rows.map((x) => [x.isin, { ticker: x.ticker, corp_code: x.corp_code }]));
 }
 
 export async function tickersOfCorpCodes(db: Db, corpCodes: readonly string[]): Promise<Map<string, string>> {

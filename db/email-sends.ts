@@ -17,6 +17,8 @@ export interface SendClaim {
   messageId: string;
   subject: string;
   workflowId: string | null;
+  /** What the email reports (the score date of a watchlist alert), when that matters. */
+  about?: string | null;
 }
 
 /** `send`: go ahead (the row is now `sending`); otherwise the status that stops this send. */
@@ -25,8 +27,8 @@ export type ClaimResult = 'send' | 'sent' | 'refused' | 'uncertain';
 export async function claimSend(db: Db, c: SendClaim): Promise<ClaimResult> {
   return db.transaction().execute(async (trx) => {
     const inserted = await sql<{ send_key: string }>`
-      INSERT INTO email_send (send_key, kind, send_date, recipient, status, attempts, message_id, subject, workflow_id)
-      VALUES (${c.key}, ${c.kind}, ${c.sendDate}::date, ${c.recipient}, 'sending', 1, ${c.messageId}, ${c.subject}, ${c.workflowId})
+      INSERT INTO email_send (send_key, kind, send_date, recipient, status, attempts, message_id, subject, workflow_id, about)
+      VALUES (${c.key}, ${c.kind}, ${c.sendDate}::date, ${c.recipient}, 'sending', 1, ${c.messageId}, ${c.subject}, ${c.workflowId}, ${c.about ?? null})
       ON CONFLICT (send_key) DO NOTHING RETURNING send_key`.execute(trx);
     if (inserted.rows.length) return 'send';
     const row = await sql<{ status: SendStatus }>`SELECT status FROM email_send WHERE send_key = ${c.key} FOR UPDATE`.execute(trx);
@@ -53,6 +55,14 @@ export async function recordSent(db: Db, key: string, transport: string, locatio
 
 export async function recordFailure(db: Db, key: string, status: 'failed' | 'refused', error: string): Promise<void> {
   await sql`UPDATE email_send SET status = ${status}, error = ${error.slice(0, 500)}, updated_at = now() WHERE send_key = ${key}`.execute(db);
+}
+
+/** Recipients (lower case) who already got (or may have got) an email of `kind` about `about`. */
+export async function reportedTo(db: Db, kind: string, about: string): Promise<Set<string>> {
+  const r = await sql<{ recipient: string }>`
+    SELECT DISTINCT lower(recipient) AS recipient FROM email_send
+     WHERE kind = ${kind} AND about = ${about} AND status IN ('sent', 'uncertain', 'sending')`.execute(db);
+  return new Set(r.rows.map((x) => x.recipient));
 }
 
 export interface SendRow {

@@ -105,34 +105,46 @@ export async function listingSize(db: Db, tradeDate: IsoDate): Promise<number> {
   return (await sql<{ n: number }>`SELECT count(*)::int AS n FROM fdr_stock_listing WHERE trade_date = ${tradeDate}`.execute(db)).rows[0]!.n;
 }
 
-/** corp_code from dart_corp_code (its stock_code is the ticker); a ticker DART no longer lists loses it. */
+/**
+ * corp_code from dart_corp_code, whose stock_code is the company's common share. Other share
+ * classes (005935 삼성전자우, 00104K) carry the common share's first five characters and end in
+ * something else than 0 (KRX's code scheme), so they take the corp_code of that common share.
+ * A ticker DART no longer lists loses its corp_code.
+ */
 export async function linkCorpCodes(db: Db): Promise<void> {
   await sql`
     UPDATE stocks s SET corp_code = d.corp_code, updated_at = now()
-      FROM (SELECT s2.ticker, c.corp_code FROM stocks s2 LEFT JOIN dart_corp_code c ON c.stock_code = s2.ticker) d
+      FROM (SELECT s2.ticker, coalesce(exact.corp_code, common.corp_code) AS corp_code
+              FROM stocks s2
+              LEFT JOIN dart_corp_code exact ON exact.stock_code = s2.ticker
+              LEFT JOIN dart_corp_code common ON s2.ticker !~ '0$' AND common.stock_code = left(s2.ticker, 5) || '0') d
      WHERE d.ticker = s.ticker AND s.corp_code IS DISTINCT FROM d.corp_code`.execute(db);
+  // A company's crno, once known for one of its share classes, holds for the others.
+  await sql`
+    UPDATE stocks s SET crno = o.crno, updated_at = now()
+      FROM (SELECT DISTINCT ON (corp_code) corp_code, crno FROM stocks WHERE crno IS NOT NULL ORDER BY corp_code, ticker) o
+     WHERE s.corp_code = o.corp_code AND s.crno IS NULL`.execute(db);
 }
 
 export interface CrnoCandidate {
-  ticker: string;
   corp_code: string;
   corp_name: string;
 }
 
-/** Active stocks with a corp_code and no crno, not asked about within `recheckDays`. */
-export async function stocksMissingCrno(db: Db, recheckDays: number): Promise<CrnoCandidate[]> {
+/** Companies of active stocks with no crno, not asked about within `recheckDays`: one per corp_code. */
+export async function companiesMissingCrno(db: Db, recheckDays: number): Promise<CrnoCandidate[]> {
   const r = await sql<CrnoCandidate>`
-    SELECT s.ticker, s.corp_code, c.corp_name
+    SELECT DISTINCT c.corp_code, c.corp_name
       FROM stocks s JOIN dart_corp_code c ON c.corp_code = s.corp_code
      WHERE s.is_active AND s.crno IS NULL
        AND (s.crno_checked_at IS NULL OR s.crno_checked_at < now() - ${recheckDays} * interval '1 day')
-     ORDER BY s.ticker`.execute(db);
+     ORDER BY c.corp_code`.execute(db);
   return r.rows;
 }
 
-/** Records the answer for one company: its crno, or that the FSC outline has none (checked now). */
-export async function recordCrno(db: Db, ticker: string, crno: string | null): Promise<void> {
-  await sql`UPDATE stocks SET crno = coalesce(${crno}, crno), crno_checked_at = now(), updated_at = now() WHERE ticker = ${ticker}`.execute(db);
+/** Records the answer for one company, on all its share classes: its crno, or that the FSC outline has none (checked now). */
+export async function recordCrno(db: Db, corpCode: string, crno: string | null): Promise<void> {
+  await sql`UPDATE stocks SET crno = coalesce(${crno}, crno), crno_checked_at = now(), updated_at = now() WHERE corp_code = ${corpCode}`.execute(db);
 }
 
 export async function stockLinkCounts(db: Db): Promise<{ withCorpCode: number; withCrno: number }> {

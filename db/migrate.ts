@@ -32,7 +32,9 @@ export interface MigrationReport {
 }
 
 export async function migrateToLatest(db: Db): Promise<MigrationReport> {
-  const migrator = new Migrator({ db, provider, migrationTableName: 'compass_migrations', migrationLockTableName: 'compass_migrations_lock' });
+  // Unordered: parts of the schema are written in parallel, and a database that already has a later
+  // migration must still take an earlier one added after it. Each migration stands on its own.
+  const migrator = new Migrator({ db, provider, migrationTableName: 'compass_migrations', migrationLockTableName: 'compass_migrations_lock', allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');

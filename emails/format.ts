@@ -53,7 +53,8 @@ export interface Section {
 export function table(headers: string[], rows: string[][]): string {
   const th = headers.map((h) => `<th style="text-align:left;padding:4px 8px;border-bottom:1px solid #ccc">${esc(h)}</th>`).join('');
   const trs = rows.map((r) => `<tr>${r.map((c) => `<td style="padding:4px 8px">${c}</td>`).join('')}</tr>`).join('');
-  return `<table style="border-collapse:collapse;font-size:14px">${th ? `<tr>${th}</tr>` : ''}${trs}</table>`;
+  const empty = rows.length === 0 ? `<tr><td style="padding:4px 8px;color:#888" colspan="${Math.max(1, headers.length)}">없음</td></tr>` : '';
+  return `<table style="border-collapse:collapse;font-size:14px">${th ? `<tr>${th}</tr>` : ''}${trs}${empty}</table>`;
 }
 
 export function page(title: string, intro: string, sections: Section[], footer: string): { html: string; text: string } {

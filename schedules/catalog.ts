@@ -123,6 +123,46 @@ export const CATALOG: ScheduleEntry[] = [
     // Two attempts of at most 25 minutes (PIPELINE_TIMEOUT_SEC ≤ 1500) plus post-processing fit in it.
     runTimeout: '1 hour',
   },
+  {
+    id: 'daily-market-email',
+    description:
+      'Seed 001 daily market email: the four indices, KRX advancers/decliners and top movers, Compass Score highlights, each with its as-of date; stale sections say so and raise an alert.',
+    chain: 'daily-market-email',
+    calendar: { hour: 7, minute: 30 },
+    skipKrxHolidays: false,
+    workflowType: 'dailyMarketEmail',
+    args: [{}],
+    overlap: 'SKIP',
+    // A morning summary more than an hour late is still worth sending; the send ledger keeps it to one per recipient and day.
+    catchupWindow: '1 hour',
+    runTimeout: '1 hour',
+  },
+  {
+    id: 'watchlist-score-alerts',
+    description: 'Seed 001 watchlist alert: each user’s watched stocks whose Compass Score moved by WATCHLIST_ALERT_THRESHOLD (5) points or more.',
+    chain: 'watchlist-score-alerts',
+    calendar: { hour: 8, minute: 0 },
+    skipKrxHolidays: false,
+    workflowType: 'watchlistScoreAlerts',
+    args: [{}],
+    overlap: 'SKIP',
+    catchupWindow: '1 hour',
+    runTimeout: '1 hour',
+  },
+  {
+    id: 'ops-watchdog',
+    description:
+      'Watchdog: every schedule slot against the run it started (missed, late, stuck, failed), the prices/score/report deadlines, then delivery of open ops alerts by email and webhook.',
+    chain: 'ops-watchdog',
+    cron: '*/15 * * * *',
+    skipKrxHolidays: false,
+    workflowType: 'opsWatchdog',
+    args: [{}],
+    overlap: 'SKIP',
+    // The next run is 15 minutes away and checks everything again: no catching up.
+    catchupWindow: '10 minutes',
+    runTimeout: '10 minutes',
+  },
 ];
 
 /** The configuration that catalog entries depend on (a subset of AppConfig). */

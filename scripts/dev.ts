@@ -15,6 +15,8 @@ import { logger } from '../config/logger';
 import { createDb } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
 import { catalog } from '../schedules/catalog';
+import { seedDemoWatchlists } from '../db/watchlists';
+import { redactSmtpUrl } from '../emails/transport';
 import { applyCatalog } from '../schedules/manage';
 import { loadJobCatalog } from '../jobs/catalog';
 import { allJobNamespaces, jobsNamespace } from '../jobs/namespaces';
@@ -81,6 +83,7 @@ async function main(): Promise<void> {
   try {
     const { applied } = await migrateToLatest(db);
     logger.info({ applied }, applied.length ? 'migrations applied' : 'database schema is up to date');
+    if (await seedDemoWatchlists(db)) logger.info('demo users and watchlists added (app_user, watchlist_item)');
   } finally {
     await db.destroy();
   }
@@ -130,9 +133,11 @@ async function main(): Promise<void> {
     `  Report API        ${api.url}  token ${cfg.API_TOKEN ? '(API_TOKEN)' : `${apiToken}  (generated; kept in .data/api-token)`}`,
     `  SalesMap DB       ${path.relative(ROOT, env.SALESMAP_DB_PATH) || env.SALESMAP_DB_PATH}${salesmapNote}; report files in ${cfg.CACHE_DIR}/ and ${cfg.WORK_DIR}/`,
     `  Daily pipeline    ${env.PIPELINE_COMMAND}${pipelineIsDemo ? '  (demo; set PIPELINE_COMMAND for the real one)' : ''}`,
+    `  Emails            ${cfg.SMTP_URL ? `SMTP ${redactSmtpUrl(cfg.SMTP_URL)}` : `no SMTP_URL: written as .eml files to ${path.resolve(ROOT, cfg.OUTBOX_DIR)}`}; alerts to ${cfg.ALERT_EMAIL_TO.join(', ') || '(ALERT_EMAIL_TO not set)'}${cfg.ALERT_WEBHOOK_URL ? ' and the webhook' : ''}; npm run ops -- alerts`,
     `  Logs              worker below; Temporal server in ${path.relative(ROOT, path.join(DATA, 'logs', 'temporal.log'))}`,
     '',
     `  Try: temporal schedule trigger --schedule-id daily-collection --address ${cfg.TEMPORAL_ADDRESS}`,
+    `  Try: temporal schedule trigger --schedule-id daily-market-email --address ${cfg.TEMPORAL_ADDRESS}   (then look in ${cfg.OUTBOX_DIR}/)`,
     `  Try: npm run jobs -- list   /   npm run jobs -- run-now buy-scanner --scope mock`,
     `  Try: curl -H "Authorization: Bearer ${cfg.API_TOKEN ? '$API_TOKEN' : apiToken}" ${api.url}/api/report/counterparty-risk`,
     '  Ctrl-C stops everything; state stays in .data/ for the next start.',

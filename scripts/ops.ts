@@ -7,8 +7,11 @@
  *   recompute <ticker>              recompute one ticker's Compass Score (joins a recompute already going)
  *   initial-load [--backfill-days N] [--skip chain,chain]   empty database → scored market
  *   quotas                          today's (KST) calls per source quota, counted in PostgreSQL
+ *   alerts                          the open (unacknowledged) operations alerts, newest first
+ *   ack <id>                        acknowledge one alert
  */
 import type { Client } from '@temporalio/client';
+import { ackAlert, renderOpenAlerts } from '../client/alerts';
 import { connectClient } from '../client/connection';
 import {
   backfillPrices, chainStatus, initialLoad, OperationRefused, type OperationSpec, recomputeTicker, renderProgress, rerunChain, startOperation,
@@ -20,7 +23,7 @@ import { CHAINS, isChainName, type ChainName } from '../shared/chains';
 import { progressQuery } from '../workflows/progress';
 
 const USAGE = `usage: npm run ops -- status | progress <workflow-id> [--watch] | rerun <chain> <YYYY-MM-DD> [--join]
-                     | backfill <from> <to> | recompute <ticker> | initial-load [--backfill-days N] [--skip a,b] | quotas
+                     | backfill <from> <to> | recompute <ticker> | initial-load [--backfill-days N] [--skip a,b] | quotas | alerts | ack <id>
 chains: ${Object.keys(CHAINS).join(', ')}`;
 
 class UsageError extends Error {}
@@ -104,6 +107,18 @@ async function main(): Promise<number> {
       const rows = await quotaUsageToday(db);
       if (rows.length === 0) console.log('no source calls counted today (KST)');
       for (const r of rows) console.log(`${r.quotaKey.padEnd(36)} ${String(r.used).padStart(6)} / ${r.dailyLimit}  (${r.kstDay})`);
+    } finally {
+      await db.destroy();
+    }
+    return 0;
+  }
+  if (cmd === 'alerts' || cmd === 'ack') {
+    const id = Number(args[0]);
+    if (cmd === 'ack' && !(Number.isInteger(id) && id > 0)) throw new UsageError('ack needs an alert id (see `npm run ops -- alerts`)');
+    const db = createDb(requireDatabaseUrl(cfg), 1);
+    try {
+      if (cmd === 'alerts') console.log((await renderOpenAlerts(db)).join('\n'));
+      else console.log(`alert #${id}: ${await ackAlert(db, id)}`);
     } finally {
       await db.destroy();
     }

@@ -131,6 +131,9 @@ describe('KRX listing, stocks and ETFs (weekly chain)', () => {
       SELECT corp_code, crno, is_active, listing_date::text FROM stocks WHERE ticker = '005930'`.execute(scratch.db)).rows[0]!;
     const company = companyOfTicker('005930')!;
     expect(samsung).toEqual({ corp_code: company.corpCode, crno: company.crno, is_active: true, listing_date: latest });
+    // The preferred share belongs to the same company.
+    const preferred = (await sql<{ corp_code: string; crno: string }>`SELECT corp_code, crno FROM stocks WHERE ticker = '005935'`.execute(scratch.db)).rows[0];
+    expect(preferred).toEqual({ corp_code: company.corpCode, crno: company.crno });
 
     sim.reset();
     const again = await run(acts.refreshStocks, { chain });
@@ -270,9 +273,9 @@ describe('dividends and corporate actions', () => {
     const expected = listedCompanies().filter((c) => filingDate(c, 2023, 4).startsWith('2024') && dividendPerShare(c, 2023) > 0);
     expect(r.rows).toBe(expected.length);
     const c = expected[0]!;
-    const row = (await sql<{ cash_dps: string; record_date: string; ticker: string | null; crno: string }>`
-      SELECT cash_dps, record_date::text, ticker, crno FROM dividend_history WHERE source = 'fsc' AND isin = ${c.ticker!.isinCd}`.execute(scratch.db)).rows;
-    expect(row).toContainEqual({ cash_dps: String(dividendPerShare(c, 2023)), record_date: '2023-12-31', ticker: c.ticker!.srtnCd, crno: c.crno });
+    const row = (await sql<{ cash_dps: string; record_date: string; ticker: string | null; crno: string; corp_code: string | null }>`
+      SELECT cash_dps, record_date::text, ticker, crno, corp_code FROM dividend_history WHERE source = 'fsc' AND isin = ${c.ticker!.isinCd}`.execute(scratch.db)).rows;
+    expect(row).toContainEqual({ cash_dps: String(dividendPerShare(c, 2023)), record_date: '2023-12-31', ticker: c.ticker!.srtnCd, crno: c.crno, corp_code: c.corpCode });
     // Loading one of those days again changes nothing.
     const day = filingDate(c, 2023, 4);
     const stamp = `SELECT max(loaded_at)::text AS n FROM dividend_history WHERE source = 'fsc'`;

@@ -31,6 +31,9 @@ async function scores(date: string): Promise<Record<string, Row>> {
   }]));
 }
 
+const axis = (s: Record<string, Row>, key: 'financial' | 'valuation' | 'technical' | 'risk') =>
+  Object.fromEntries(Object.values(s).map((r) => [r.ticker, r[key]]));
+
 beforeAll(async () => {
   scratch = await scratchDatabase('score');
   // No source is called; the simulator URL only satisfies the mock scope's configuration.
@@ -70,33 +73,21 @@ describe('Compass Score, four axes', () => {
   it('gives the technical and risk axes from price percentiles, ties sharing a rank', async () => {
     const s = await scores(DAY);
     // r20, r60 and trend all rank A > B = D > C: percent ranks 1, 1/3, 1/3, 0.
-    expect([s.A00001!.technical, s.B00001!.technical, s.C00001!.technical, s.D00001!.technical]).toEqual([100, 33.33, 0, 33.33]);
+    expect(axis(s, 'technical')).toEqual({ A00001: 100, B00001: 33.33, C00001: 0, D00001: 33.33, E00001: null, F00001: null });
     // σ60: B = D = 0 (rank 0), A 2/3, C 1; drawdown: A, B, D none (rank 0), C 1.
-    expect([s.A00001!.risk, s.B00001!.risk, s.C00001!.risk, s.D00001!.risk]).toEqual([66.67, 100, 0, 100]);
-    expect(s.E00001!.technical).toBeNull();
-    expect(s.E00001!.risk).toBeNull();
+    expect(axis(s, 'risk')).toEqual({ A00001: 66.67, B00001: 100, C00001: 0, D00001: 100, E00001: null, F00001: null });
   });
 
   it('gives the financial axis from ROE, operating margin, debt ratio and revenue growth', async () => {
-    const s = await scores(DAY);
-    // A best on all four (CFS, not its OFS); B: ROE ½, margin ⅔, debt ½, growth ½; C worst on all four;
-    // E impaired: ROE and debt count 0, margin ⅓, growth missing (no prior revenue), so a mean over three.
-    expect(s.A00001!.financial).toBe(100);
-    expect(s.B00001!.financial).toBe(54.17);
-    expect(s.C00001!.financial).toBe(0);
-    expect(s.E00001!.financial).toBe(11.11);
-    expect(s.D00001!.financial).toBeNull();
-    expect(s.F00001!.financial).toBeNull();
+    // A best on all four (CFS, not its OFS); B (its 2024 report): ROE ½, margin ⅔, debt ½, growth ½; C worst
+    // on all four; E impaired: ROE and debt count 0, margin ⅓, growth missing (no prior revenue): a mean over
+    // three. D has no statements, F only stale ones.
+    expect(axis(await scores(DAY), 'financial')).toEqual({ A00001: 100, B00001: 54.17, C00001: 0, D00001: null, E00001: 11.11, F00001: null });
   });
 
   it('gives the valuation axis from PER and PBR at the score date close, losses and impaired equity scoring 0', async () => {
-    const s = await scores(DAY);
     // PER (positive earnings only): A 179 < B 200. PBR: B 10 < C 12.1 < A 17.9.
-    expect(s.A00001!.valuation).toBe(50);
-    expect(s.B00001!.valuation).toBe(50);
-    expect(s.C00001!.valuation).toBe(25);
-    expect(s.E00001!.valuation).toBe(0);
-    expect(s.D00001!.valuation).toBeNull();
+    expect(axis(await scores(DAY), 'valuation')).toEqual({ A00001: 50, B00001: 50, C00001: 25, D00001: null, E00001: 0, F00001: null });
   });
 
   it('totals the axes a stock has, needing at least two, and says why a stock failed', async () => {

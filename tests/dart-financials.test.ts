@@ -5,15 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import type { Worker } from '@temporalio/worker';
 import { sql } from 'kysely';
-import { closeActivityDeps, type ActivityDeps } from '../activities/deps';
 import { startSimulator, type Simulator } from '../simulator/server';
 import { dartFinancials } from '../workflows';
 import type { DartFinancialsInput } from '../workflows/dart-financials';
 import { progressQuery } from '../workflows/progress';
-import { createCollectionWorker } from '../workers/collection-worker';
-import { connectTestClient, connectTestWorkerConnection, type ScratchDb, scratchDatabase, testDeps, workflowBundle } from './helpers/services';
+import { collectionWorkers, connectTestClient, type ScratchDb, scratchDatabase } from './helpers/services';
 
 const FAST = { sourceRetry: { initialInterval: '100ms', maximumInterval: '200ms' }, dbRetry: { initialInterval: '100ms' }, quotaRecheck: '1s' } as const;
 const RPS = 5;
@@ -21,22 +18,10 @@ const RPS = 5;
 let sim: Simulator;
 let scratch: ScratchDb;
 let client: Client;
-const workers: Array<{ deps: ActivityDeps; worker: Worker; running: Promise<void> }> = [];
 const taskQueue = `dart-test-${randomUUID()}`;
-
-async function startWorker(env: Record<string, string>): Promise<void> {
-  const deps = testDeps({ DATABASE_URL: scratch.url, SIMULATOR_URL: sim.url, DATA_SCOPE: 'mock', ...env });
-  const worker = await createCollectionWorker({ connection: await connectTestWorkerConnection(), namespace: 'default', taskQueue, deps, workflowBundle: await workflowBundle() });
-  workers.push({ deps, worker, running: worker.run() });
-}
-
-async function stopWorkers(): Promise<void> {
-  for (const w of workers.splice(0)) {
-    w.worker.shutdown();
-    await w.running;
-    await closeActivityDeps(w.deps);
-  }
-}
+const workers = collectionWorkers(taskQueue, () => ({ DATABASE_URL: scratch.url, SIMULATOR_URL: sim.url, DATA_SCOPE: 'mock' }));
+const startWorker = workers.start;
+const stopWorkers = workers.stopAll;
 
 beforeAll(async () => {
   sim = await startSimulator({ port: 0, limits: { dart: { rps: RPS, onRateExceeded: 'count' } } });

@@ -8,6 +8,7 @@
 import { log, proxyActivities, setHandler, upsertMemo } from '@temporalio/workflow';
 import { kstDate } from '../calendar/trading-calendar';
 import type { Activities } from '../activities';
+import { latestDueFiscalYear } from '../shared/fiscal-year';
 import type { ReportCode } from '../sources/dart/requests';
 import { type ChainPolicy, resolvePolicy } from './policy';
 import { inPool } from './pool';
@@ -43,16 +44,11 @@ export interface DartFinancialsResult {
   calls: number;
 }
 
-/** Annual reports of year Y are filed by the end of March of Y+1. */
-export function latestFiledFiscalYear(kstToday: string): number {
-  const [y, m] = kstToday.split('-').map(Number) as [number, number];
-  return m >= 4 ? y - 1 : y - 2;
-}
 
 export async function dartFinancials(input: DartFinancialsInput = {}): Promise<DartFinancialsResult> {
   const policy = resolvePolicy(input.policy);
   const chain = input.chain ?? DART_FINANCIALS;
-  const fiscalYear = input.fiscalYear ?? latestFiledFiscalYear(kstDate(Date.now()));
+  const fiscalYear = input.fiscalYear ?? latestDueFiscalYear(kstDate(Date.now()));
   const reportCode = input.reportCode ?? ANNUAL_REPORT;
   const ref = { chain, fiscalYear, reportCode };
   upsertMemo({ fiscalYear, reportCode });

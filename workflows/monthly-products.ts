@@ -7,10 +7,10 @@
 import { log, proxyActivities, setHandler, upsertMemo, workflowInfo } from '@temporalio/workflow';
 import { type IsoDate, kstDate } from '../calendar/trading-calendar';
 import type { Activities } from '../activities';
+import { latestDueFiscalYear } from '../shared/fiscal-year';
 import { FINLIFE_PRODUCT_TYPES } from '../shared/finlife';
 import { settleBranches } from './branches';
 import { requireData } from './data-gate';
-import { latestFiledFiscalYear } from './dart-financials';
 import { type ChainPolicy, resolvePolicy } from './policy';
 import { inPool } from './pool';
 import { newProgress, progressQuery, quotaWaitNotes, stepOf } from './progress';
@@ -36,7 +36,7 @@ export interface MonthlyProductsResult {
 export async function monthlyProducts(input: MonthlyProductsInput = {}): Promise<MonthlyProductsResult> {
   const policy = resolvePolicy(input.policy);
   const asOf = input.asOf ?? kstDate(workflowInfo().startTime);
-  const fiscalYear = input.fiscalYear ?? latestFiledFiscalYear(asOf);
+  const fiscalYear = input.fiscalYear ?? latestDueFiscalYear(asOf);
   const chain = MONTHLY_PRODUCTS;
   upsertMemo({ asOf, fiscalYear });
   const progress = newProgress(chain, ['bonds', 'products', 'dart-dividends', 'fsc-dividends']);
@@ -83,7 +83,7 @@ export async function monthlyProducts(input: MonthlyProductsInput = {}): Promise
     fscDividends: async () => {
       const step = stepOf(progress, 'fsc-dividends');
       step.state = 'running';
-      const r = await untilQuotaAllows(() => source.loadFscDividends({ chain }), quotaWaitNotes(step, policy.quotaRecheck));
+      const r = await untilQuotaAllows(() => source.loadFscDividends({ chain, asOf }), quotaWaitNotes(step, policy.quotaRecheck));
       Object.assign(step, { state: 'done', done: r.rows, total: r.rows });
       result.fscDividends = r.rows;
     },

@@ -6,7 +6,10 @@
 import { log, proxyActivities, setHandler, upsertMemo, workflowInfo } from '@temporalio/workflow';
 import { addDays, type IsoDate, kstDate } from '../calendar/trading-calendar';
 import type { Activities } from '../activities';
+import { QUARTERLY_ACTION_KINDS } from '../shared/corporate-actions';
+import type { MajorEventKind } from '../sources/dart/corporate-actions';
 import { type ChainPolicy, resolvePolicy } from './policy';
+import { inPool } from './pool';
 import { newProgress, progressQuery, quotaWaitNotes, stepOf } from './progress';
 import { untilQuotaAllows } from './quota-wait';
 
@@ -17,6 +20,8 @@ export interface QuarterlyCorporateActionsInput {
   /** Explicit range instead of the quarter before `asOf`. */
   from?: IsoDate;
   to?: IsoDate;
+  /** Major-event kinds; default QUARTERLY_ACTION_KINDS (splits, mergers, share exchanges). */
+  kinds?: MajorEventKind[];
   policy?: Partial<ChainPolicy>;
 }
 
@@ -41,9 +46,20 @@ export async function quarterlyCorporateActions(input: QuarterlyCorporateActions
   setHandler(progressQuery, () => progress);
   const step = stepOf(progress, 'corporate-actions');
   step.state = 'running';
-  const source = proxyActivities<Activities>({ startToCloseTimeout: '60 minutes', heartbeatTimeout: '2 minutes', retry: policy.sourceRetry });
-  const r = await untilQuotaAllows(() => source.loadCorporateActions({ chain, ...range }), quotaWaitNotes(step, policy.quotaRecheck));
-  Object.assign(step, { state: 'done', done: r.rows, total: r.rows });
+  const kinds = input.kinds ?? QUARTERLY_ACTION_KINDS;
+  const db = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', retry: policy.dbRetry });
+  const source = proxyActivities<Activities>({ startToCloseTimeout: '30 minutes', heartbeatTimeout: '2 minutes', retry: policy.sourceRetry });
+  const plan = await db.planCorporateActions({ chain, ...range, kinds });
+  Object.assign(step, { total: plan.listed, done: plan.alreadyLoaded });
+  const r = { rows: 0, byKind: {} as Record<string, number> };
+  // Every company × kind is one DART call: batches of companies, two in flight, inside DART's budget.
+  await inPool(plan.batches, 2, async (corpCodes) => {
+    const b = await untilQuotaAllows(() => source.loadCorporateActions({ chain, ...range, kinds, corpCodes }), quotaWaitNotes(step, policy.quotaRecheck));
+    r.rows += b.rows;
+    for (const [k, v] of Object.entries(b.byKind)) r.byKind[k] = (r.byKind[k] ?? 0) + v;
+    step.done += corpCodes.length;
+  });
+  step.state = 'done';
   log.info('corporate actions loaded', { ...range, rows: r.rows });
   return { ...range, rows: r.rows, byKind: r.byKind };
 }

@@ -10,6 +10,7 @@ import { executeChild, log, proxyActivities, setHandler, upsertMemo, workflowInf
 import { type IsoDate, kstDate, tradingDayOnOrBefore } from '../calendar/trading-calendar';
 import type { Activities } from '../activities';
 import type { ScoreRunResult } from '../scoring/compass-score';
+import { latestDueFiscalYear } from '../shared/fiscal-year';
 import { requireData } from './data-gate';
 import { dartFinancials, type DartFinancialsResult } from './dart-financials';
 import { type ChainPolicy, resolvePolicy } from './policy';
@@ -81,7 +82,7 @@ export async function weeklyRefresh(input: WeeklyRefreshInput = {}): Promise<Wee
       finStep.state = 'running';
       result.financials = await executeChild(dartFinancials, {
         workflowId: `${info.workflowId}/financials`,
-        args: [{ chain, fiscalYear: input.fiscalYear, skipCorpCodes: true, policy: input.policy }],
+        args: [{ chain, fiscalYear: input.fiscalYear ?? latestDueFiscalYear(asOf), skipCorpCodes: true, policy: input.policy }],
         staticSummary: 'DART financial statements, latest fiscal year',
       });
       await requireData(chain, 'financials', asOf, finStep);

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { addDays, tradingDayOnOrBefore } from '../../calendar/trading-calendar';
-import { claimSend, recordFailure, recordSent } from '../../db/email-sends';
+import { claimSend, recordFailure, recordSent, reportedTo } from '../../db/email-sends';
 import { priceSummary, scoreSummary } from '../../db/market-email';
 import { marketEmailRecipients, type Recipient, watchlistMoves } from '../../db/watchlists';
 import { renderMarketEmail, type IndexLine, type MarketEmailData } from '../../emails/templates/market';
@@ -25,6 +25,8 @@ export interface SendEmailInput {
   subject: string;
   html: string;
   text: string;
+  /** What the email reports (a watchlist alert's score date): the same news goes to a recipient once. */
+  about?: string;
 }
 
 export interface SendEmailResult {
@@ -40,6 +42,7 @@ export interface PreparedEmail {
   subject: string;
   html: string;
   text: string;
+  about?: string;
 }
 
 export interface MarketEmailPrepared {
@@ -50,6 +53,14 @@ export interface MarketEmailPrepared {
   stale: string[];
   asOf: { prices: string | null; score: string | null; indices: Record<string, string | null> };
   alertId: number | null;
+}
+
+export interface WatchlistPrepared {
+  scoreDate: string | null;
+  emails: PreparedEmail[];
+  usersWithoutMoves: number;
+  /** Users whose moves of this score date were emailed before. */
+  alreadyReported: number;
 }
 
 export interface EmailHooks {
@@ -161,11 +172,15 @@ export function emailActivities(deps: ActivityDeps, hooks: EmailHooks = {}) {
     },
 
     /** One watchlist email per user whose watched stocks moved by at least the threshold. */
-    async prepareWatchlistEmails(input: { date: string; threshold?: number }): Promise<{ scoreDate: string | null; emails: PreparedEmail[]; usersWithoutMoves: number }> {
+    async prepareWatchlistEmails(input: { date: string; threshold?: number }): Promise<WatchlistPrepared> {
       const threshold = input.threshold ?? deps.cfg.WATCHLIST_ALERT_THRESHOLD;
       const { scoreDate, users } = await watchlistMoves(deps.db, input.date, threshold);
-      const emails = users.filter((u) => u.moves.length > 0).map((u) => ({ to: u.email, ...renderWatchlistEmail(u, threshold) }));
-      return { scoreDate, emails, usersWithoutMoves: users.length - emails.length };
+      const moved = users.filter((u) => u.moves.length > 0);
+      // No new score since the last alert (a weekend, or the score did not run): its moves were reported already.
+      const reported = scoreDate ? await reportedTo(deps.db, 'watchlist', scoreDate) : new Set<string>();
+      const fresh = moved.filter((u) => !reported.has(u.email.trim().toLowerCase()));
+      const emails = fresh.map((u) => ({ to: u.email, about: u.scoreDate, ...renderWatchlistEmail(u, threshold) }));
+      return { scoreDate, emails, usersWithoutMoves: users.length - moved.length, alreadyReported: moved.length - fresh.length };
     },
 
     /**
@@ -184,7 +199,7 @@ export type EmailActivities = ReturnType<typeof emailActivities>;
 export async function sendOnce(deps: ActivityDeps, hooks: EmailHooks, key: string, input: SendEmailInput): Promise<SendEmailResult> {
   const messageId = messageIdFor(key);
   const workflowId = Context.current().info.workflowExecution?.workflowId ?? null;
-  const claim = await claimSend(deps.db, { key, kind: input.kind, sendDate: input.sendDate, recipient: input.to, messageId, subject: input.subject, workflowId });
+  const claim = await claimSend(deps.db, { key, kind: input.kind, sendDate: input.sendDate, recipient: input.to, messageId, subject: input.subject, workflowId, about: input.about });
   if (claim === 'sent') return { to: input.to, status: 'already-sent' };
   if (claim === 'refused') return { to: input.to, status: 'refused', error: 'refused earlier' };
   if (claim === 'uncertain') {

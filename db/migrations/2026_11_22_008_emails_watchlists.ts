@@ -25,6 +25,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     )`.execute(db);
 
   // One row per (email kind, day, recipient): written before the SMTP conversation and again after.
+  // `about`: what the email reported (the watchlist alert's score date), so the same news is not sent twice.
   await sql`
     CREATE TABLE email_send (
       send_key     text        PRIMARY KEY,
@@ -35,6 +36,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       attempts     integer     NOT NULL DEFAULT 0,
       message_id   text        NOT NULL,
       subject      text,
+      about        text,
       transport    text,
       location     text,
       error        text,
@@ -44,6 +46,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       sent_at      timestamptz
     )`.execute(db);
   await sql`CREATE INDEX email_send_date_idx ON email_send (send_date, kind)`.execute(db);
+  await sql`CREATE INDEX email_send_about_idx ON email_send (kind, recipient, about) WHERE about IS NOT NULL`.execute(db);
 
   await sql`
     ALTER TABLE ops_alert

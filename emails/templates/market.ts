@@ -30,6 +30,11 @@ export interface MarketEmailData {
 
 const MARKET_NAMES: Record<string, string> = { KOSPI: '코스피', KOSDAQ: '코스닥', KONEX: '코넥스' };
 
+/** The lines of a list, or one saying it is empty. */
+function orNone(lines: string[]): string[] {
+  return lines.length ? lines : ['  · 없음'];
+}
+
 function colored(v: number | null, text: string): string {
   return `<span style="color:${moveColor(v)}">${esc(text)}</span>`;
 }
@@ -70,9 +75,9 @@ function breadthSection(d: MarketEmailData): Section {
       asOf,
       ...p.breadth.map((b) => `- ${MARKET_NAMES[b.market] ?? b.market}: 상승 ${b.advancers} / 하락 ${b.decliners} / 보합 ${b.unchanged}`),
       '상승률 상위:',
-      ...p.gainers.map(moverText),
+      ...orNone(p.gainers.map(moverText)),
       '하락률 상위:',
-      ...p.losers.map(moverText),
+      ...orNone(p.losers.map(moverText)),
     ].join('\n'),
   };
 }
@@ -95,7 +100,7 @@ function scoreSection(d: MarketEmailData): Section {
       '<h3 style="font-size:14px">점수 하락</h3>',
       table(['종목', '점수', '변동'], s.fallers.map(row)),
     ].join('\n'),
-    text: [asOf, '점수 상위:', ...s.top.map(rowText), '점수 상승:', ...s.risers.map(rowText), '점수 하락:', ...s.fallers.map(rowText)].join('\n'),
+    text: [asOf, '점수 상위:', ...orNone(s.top.map(rowText)), '점수 상승:', ...orNone(s.risers.map(rowText)), '점수 하락:', ...orNone(s.fallers.map(rowText))].join('\n'),
   };
 }
 

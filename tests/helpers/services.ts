@@ -5,12 +5,12 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { type ActivityDeps, createActivityDeps } from '../../activities/deps';
+import { type ActivityDeps, closeActivityDeps, createActivityDeps } from '../../activities/deps';
 import { loadConfig } from '../../config/env';
 import { createDb, type Db } from '../../db/database';
 import { migrateToLatest } from '../../db/migrate';
 import { createScratchDatabase, dropDatabase } from '../../scripts/lib/postgres';
-import { workflowsPath } from '../../workers/collection-worker';
+import { createCollectionWorker, workflowsPath } from '../../workers/collection-worker';
 
 function need(name: string): string {
   const v = process.env[name];
@@ -75,4 +75,33 @@ export async function scratchDatabase(prefix: string): Promise<ScratchDb> {
 
 export function testDeps(env: Record<string, string | undefined>): ActivityDeps {
   return createActivityDeps(loadConfig({ LOG_LEVEL: 'warn', ...env } as NodeJS.ProcessEnv));
+}
+
+/**
+ * Collection workers on one task queue, each with its own deps (own pools and source clients, as
+ * separate worker processes would have), started and stopped together.
+ */
+export function collectionWorkers(taskQueue: string, baseEnv: () => Record<string, string | undefined>) {
+  const running: Array<{ deps: ActivityDeps; stop: () => Promise<void> }> = [];
+  return {
+    async start(env: Record<string, string> = {}): Promise<ActivityDeps> {
+      const deps = testDeps({ ...baseEnv(), ...env });
+      const worker = await createCollectionWorker({ connection: await connectTestWorkerConnection(), namespace: 'default', taskQueue, deps, workflowBundle: await workflowBundle() });
+      const done = worker.run();
+      running.push({
+        deps,
+        stop: async () => {
+          worker.shutdown();
+          await done;
+        },
+      });
+      return deps;
+    },
+    async stopAll(): Promise<void> {
+      for (const w of running.splice(0)) {
+        await w.stop();
+        await closeActivityDeps(w.deps);
+      }
+    },
+  };
 }

@@ -40,7 +40,7 @@ export function emailDate(input: EmailRunInput): string {
 }
 
 export async function sendAll(
-  kind: EmailKind, sendDate: string, emails: Array<{ to: string; subject: string; html: string; text: string }>, retry?: Partial<RetryPolicy>,
+  kind: EmailKind, sendDate: string, emails: Array<{ to: string; subject: string; html: string; text: string; about?: string }>, retry?: Partial<RetryPolicy>,
 ): Promise<EmailOutcome[]> {
   const { sendEmail } = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', retry: { ...SEND_RETRY, ...retry } });
   const outcomes: EmailOutcome[] = [];

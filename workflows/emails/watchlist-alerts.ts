@@ -17,6 +17,8 @@ export interface WatchlistAlertsResult {
   date: string;
   scoreDate: string | null;
   usersWithoutMoves: number;
+  /** Users whose moves of this score date were emailed on an earlier day (no new score since). */
+  alreadyReported: number;
   sends: EmailOutcome[];
 }
 
@@ -24,5 +26,5 @@ export async function watchlistScoreAlerts(input: WatchlistAlertsInput = {}): Pr
   const date = emailDate(input);
   const prepared = await prepareWatchlistEmails({ date, threshold: input.threshold });
   const sends = await sendAll('watchlist', date, prepared.emails, input.retry);
-  return { date, scoreDate: prepared.scoreDate, usersWithoutMoves: prepared.usersWithoutMoves, sends };
+  return { date, scoreDate: prepared.scoreDate, usersWithoutMoves: prepared.usersWithoutMoves, alreadyReported: prepared.alreadyReported, sends };
 }
