@@ -8,6 +8,7 @@ import { type Client, WorkflowExecutionAlreadyStartedError, type WorkflowIdConfl
 import type { IsoDate } from '../calendar/trading-calendar';
 import { CHAINS, type ChainName, chainRunId } from '../shared/chains';
 import { CHAIN } from '../shared/search-attributes';
+import type { ChainPolicy } from '../workflows/policy';
 import type { WorkflowProgress } from '../workflows/progress';
 
 export interface StartedOperation {
@@ -42,7 +43,10 @@ export interface OperationSpec {
 
 export async function startOperation(client: Client, taskQueue: string, spec: OperationSpec): Promise<StartedOperation> {
   const policy: WorkflowIdConflictPolicy = spec.onConflict === 'join' ? 'USE_EXISTING' : 'FAIL';
-  const asked = Date.now();
+  // What runs under the id before we ask: USE_EXISTING hands back that run without saying so
+  // (SDK 1.24 drops the response's `started` flag), so a matching run id means we joined it.
+  const before = await client.workflow.getHandle(spec.workflowId).describe().catch(() => undefined);
+  const runningBefore = before?.status.name === 'RUNNING' ? before.runId : undefined;
   try {
     const handle = await client.workflow.start(spec.workflowType, {
       taskQueue,
@@ -52,10 +56,7 @@ export async function startOperation(client: Client, taskQueue: string, spec: Op
       typedSearchAttributes: spec.chain ? [{ key: CHAIN, value: spec.chain }] : undefined,
       staticSummary: `ops: ${spec.workflowType} ${spec.workflowId}`,
     });
-    // USE_EXISTING hands back the running execution without saying so (SDK 1.24 drops the
-    // response's `started` flag); a run that started before we asked is one we joined.
-    const d = await handle.describe();
-    return { workflowId: spec.workflowId, runId: handle.firstExecutionRunId, joined: d.startTime.getTime() < asked - 1000 };
+    return { workflowId: spec.workflowId, runId: handle.firstExecutionRunId, joined: handle.firstExecutionRunId === runningBefore };
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     const d = await client.workflow.getHandle(spec.workflowId).describe();
@@ -70,8 +71,8 @@ export function rerunChain(chain: ChainName, date: IsoDate, join: boolean): Oper
   return { workflowType: CHAINS[chain].workflowType, workflowId: chainRunId(chain, date), args: [{ asOf: date }], onConflict: join ? 'join' : 'refuse', chain };
 }
 
-export function backfillPrices(from: IsoDate, to: IsoDate): OperationSpec {
-  return { workflowType: 'priceRangeBackfill', workflowId: PRICE_BACKFILL_ID, args: [{ from, to }], onConflict: 'refuse' };
+export function backfillPrices(from: IsoDate, to: IsoDate, policy?: Partial<ChainPolicy>): OperationSpec {
+  return { workflowType: 'priceRangeBackfill', workflowId: PRICE_BACKFILL_ID, args: [{ from, to, policy }], onConflict: 'refuse' };
 }
 
 export function recomputeTicker(ticker: string): OperationSpec {

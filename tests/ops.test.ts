@@ -31,7 +31,7 @@ beforeAll(async () => {
   sim = await startSimulator({ port: 0 });
   scratch = await scratchDatabase('ops');
   client = await connectTestClient();
-  deps = testDeps({ DATABASE_URL: scratch.url, SIMULATOR_URL: sim.url, DATA_SCOPE: 'mock', DATAGOKR_RPS: '1000', DATAGOKR_PAGE_SIZE: '1000', PRICE_BACKFILL_DAYS: '30' });
+  deps = testDeps({ DATABASE_URL: scratch.url, SIMULATOR_URL: sim.url, DATA_SCOPE: 'mock', DATAGOKR_RPS: '1000', DATAGOKR_PAGE_SIZE: '1000', PRICE_BACKFILL_DAYS: '120' });
   worker = await createCollectionWorker({ connection: await connectTestWorkerConnection(), namespace: 'default', taskQueue, deps, workflowBundle: await workflowBundle() });
   running = worker.run();
 });
@@ -75,8 +75,8 @@ describe('no double run', () => {
 
     sim.setFaults({});
     await client.workflow.getHandle(first.workflowId).result();
-    // The period ran once: one price request per date, never two.
-    expect(Math.max(...Object.values(sim.stats().byDate))).toBe(1);
+    // The period ran once: each date loaded once, three pages of 1,000 rows each, never twice.
+    expect(new Set(Object.values(sim.stats().byDate))).toEqual(new Set([3]));
   }, 120_000);
 
   it('a finished period can be run again on purpose', async () => {
@@ -85,6 +85,21 @@ describe('no double run', () => {
     expect(result).toMatchObject({ status: 'completed', target: '2024-02-15' });
     expect(result.prices.dates).toBe(0); // nothing missing: the rerun repeats checks and score only
   }, 60_000);
+
+  it('recomputes one ticker to the value the market run just gave it; a second start joins the first', async () => {
+    const batch = await sql<{ total_score: string }>`
+      SELECT total_score FROM compass_score_daily WHERE ticker = '005930' AND score_date = '2024-02-15'`.execute(scratch.db);
+    expect(batch.rows).toHaveLength(1);
+    const [a, b] = await Promise.all([
+      startOperation(client, taskQueue, recomputeTicker('005930')),
+      startOperation(client, taskQueue, recomputeTicker('005930')),
+    ]);
+    expect(a.workflowId).toBe('ops-recompute-005930');
+    expect(b.runId).toBe(a.runId);
+    const r = await client.workflow.getHandle(a.workflowId).result();
+    expect(r).toMatchObject({ ticker: '005930', scoreDate: '2024-02-15' });
+    expect(r.total).toBeCloseTo(Number(batch.rows[0]!.total_score), 6);
+  }, 60_000);
 });
 
 describe('price range backfill', () => {
@@ -92,8 +107,10 @@ describe('price range backfill', () => {
     const from = '2023-06-01';
     const to = '2023-08-31';
     const all = tradingDaysBetween(from, to);
+    // Small batches one at a time, each date slow: the run is still going when we stop it.
+    const slow = { batchDates: 5, parallelism: 1 };
     sim.setFaults({ latencyMs: 150 });
-    const first = await startOperation(client, taskQueue, backfillPrices(from, to));
+    const first = await startOperation(client, taskQueue, backfillPrices(from, to, slow));
     expect(first.workflowId).toBe(PRICE_BACKFILL_ID);
     const handle = client.workflow.getHandle(PRICE_BACKFILL_ID);
     await waitFor(async () => (await handle.query(progressQuery)).steps.find((s) => s.name === 'prices')!.done >= 20);
@@ -110,7 +127,7 @@ describe('price range backfill', () => {
 
     sim.setFaults({});
     sim.reset();
-    await startOperation(client, taskQueue, backfillPrices(from, to));
+    await startOperation(client, taskQueue, backfillPrices(from, to, slow));
     const resumed = await handle.result();
     expect(resumed.alreadyLoaded).toBe(loadedBefore);
     expect(resumed.loaded).toBe(all.length - loadedBefore);
@@ -144,8 +161,4 @@ describe('status and progress', () => {
     ]);
   });
 
-  it('recompute joins a recompute of the same ticker already going', async () => {
-    const spec = recomputeTicker('005930');
-    expect(spec).toMatchObject({ workflowId: 'ops-recompute-005930', onConflict: 'join' });
-  });
 });
