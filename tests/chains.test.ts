@@ -4,6 +4,9 @@
  * failed data check blocks, and what it does not.
  */
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { type Client, WorkflowFailedError } from '@temporalio/client';
 import { sql } from 'kysely';
 import { startSimulator, type Simulator } from '../simulator/server';
@@ -34,6 +37,7 @@ const causes = (err: unknown): string => {
   for (let e = err as { message?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) out.push(e.message ?? '');
   return out.join(' <- ');
 };
+const historyToJSONObject = (h: Parameters<typeof historyToJSON>[0]) => JSON.parse(historyToJSON(h)) as Record<string, unknown>;
 const id = (what: string) => `${what}-${randomUUID().slice(0, 8)}`;
 
 beforeAll(async () => {
@@ -54,11 +58,21 @@ afterEach(() => sim.reset());
 
 describe('initial load', () => {
   it('runs every chain in dependency order and leaves a checked, scored market', async () => {
-    const result = await client.workflow.execute(initialLoad, { taskQueue, workflowId: id('initial'), args: [{ asOf: AS_OF, backfillDays: 120, skip: ['quarterly-corporate-actions'], policy: FAST }] }).catch(async (e) => {
+    const initialId = id('initial');
+    const result = await client.workflow.execute(initialLoad, { taskQueue, workflowId: initialId, args: [{ asOf: AS_OF, backfillDays: 120, skip: ['quarterly-corporate-actions'], policy: FAST }] }).catch(async (e) => {
       if (process.env.DEBUG_CHAINS) console.log(JSON.stringify((await sql`SELECT step, status, rows_in, rows_written, error FROM data_collection_log ORDER BY started_at`.execute(scratch.db)).rows.slice(0, 40), null, 1));
       throw e;
     });
     expect(Object.keys(result)).toEqual(['weekly-refresh', 'daily-collection', 'monthly-products']);
+    // RECORD_HISTORIES=1 refreshes the replay fixtures of tests/replay.test.ts from this run.
+    if (process.env.RECORD_HISTORIES === '1') {
+      const ids = { 'initial-load': initialId, 'weekly-refresh': `weekly-refresh-${AS_OF}`, 'dart-financials': `weekly-refresh-${AS_OF}/financials`,
+        'daily-collection-checked': `daily-collection-${AS_OF}`, 'monthly-products': 'monthly-products-2024-03' };
+      for (const [name, wid] of Object.entries(ids)) {
+        const history = await client.workflow.getHandle(wid).fetchHistory();
+        fs.writeFileSync(path.join(__dirname, 'fixtures', 'histories', `${name}.json`), JSON.stringify({ workflowId: wid, ...historyToJSONObject(history) }));
+      }
+    }
 
     expect(await n(sql`SELECT count(*) AS n FROM stocks WHERE is_active`)).toBeGreaterThan(2800);
     expect(await n(sql`SELECT count(*) AS n FROM stocks WHERE ticker = '005930' AND corp_code IS NOT NULL`)).toBe(1);

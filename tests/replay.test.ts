@@ -22,6 +22,15 @@ describe('workflow replay', () => {
     await expect(Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, workflowId)).resolves.toBeUndefined();
   });
 
+  // Recorded by tests/chains.test.ts with RECORD_HISTORIES=1 (the file names its workflow id).
+  it.each(['initial-load.json', 'weekly-refresh.json', 'dart-financials.json', 'daily-collection-checked.json', 'monthly-products.json'])(
+    'replays the seed 001 chain history %s',
+    async (file) => {
+      const { workflowId, ...history } = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as { workflowId: string };
+      await expect(Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, workflowId)).resolves.toBeUndefined();
+    },
+  );
+
   it('detects a workflow change that would break a run in flight', async () => {
     const history = JSON.parse(fs.readFileSync(path.join(dir, 'daily-collection-backfill.json'), 'utf8'));
     const changed = await bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/changed-workflows'), logger: silent });
