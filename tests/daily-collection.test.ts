@@ -166,6 +166,13 @@ describe('daily collection chain', () => {
     expect(await count(sql`SELECT COUNT(*) AS n FROM compass_score_daily WHERE score_date = '2024-04-12'`)).toBe(0);
     const ledger = await sql<{ status: string }>`SELECT status FROM price_load_ledger WHERE trade_date = '2024-04-12'`.execute(scratch.db);
     expect(ledger.rows[0]?.status).toBe('failed');
+    // The operator hears of it at once: a critical alert naming the source, the code and the run.
+    const alerts = await sql<{ severity: string; title: string; message: string; workflow_id: string }>`
+      SELECT severity, title, message, workflow_id FROM ops_alert WHERE alert_type = 'source_failure'`.execute(scratch.db);
+    expect(alerts.rows).toHaveLength(1);
+    expect(alerts.rows[0]).toMatchObject({ severity: 'critical', workflow_id: handle.workflowId });
+    expect(alerts.rows[0]!.title).toMatch(/data\.go\.kr 30 \(loadPriceBatch\)/);
+    expect(alerts.rows[0]!.message).not.toMatch(/sim-datagokr-key/);
   });
 
   it('stops at once on a malformed body, naming the source, and loads nothing of that date', async () => {

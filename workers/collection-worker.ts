@@ -5,6 +5,7 @@
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { ActivityDeps } from '../activities/deps';
+import { sourceFailureAlerts } from './source-failure-alerts';
 
 export interface CollectionWorkerOptions {
   connection: NativeConnection;
@@ -29,6 +30,7 @@ export async function createCollectionWorker(o: CollectionWorkerOptions): Promis
     taskQueue: o.taskQueue,
     ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: workflowsPath() }),
     activities: createActivities(o.deps),
+    interceptors: { activity: [sourceFailureAlerts(o.deps)] },
     maxConcurrentActivityTaskExecutions: o.maxConcurrentActivityTaskExecutions ?? 8,
     // Finish the batch in hand on Ctrl-C instead of abandoning it; its heartbeat lets a retry resume anyway.
     shutdownGraceTime: o.shutdownGraceTime ?? '20s',
