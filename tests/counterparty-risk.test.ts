@@ -31,6 +31,7 @@ import { counterpartyRiskReport } from '../workflows';
 import { createCollectionWorker } from '../workers/collection-worker';
 import { connectTestClient, connectTestWorkerConnection, pgAdminUrl, testDeps, workflowBundle } from './helpers/services';
 import { type LlmServer, startLlmServer } from './helpers/llm-server';
+import { eventually } from './helpers/eventually';
 
 const TZ = 'Asia/Seoul';
 const LLM_KEY = 'sk-test-0123456789-do-not-leak';
@@ -129,16 +130,6 @@ async function failureOf(p: Promise<unknown>): Promise<ApplicationFailure> {
 async function call(method: string, pathAndQuery: string, token: string | null = TOKEN): Promise<{ status: number; body: any; headers: Headers }> {
   const res = await fetch(`${api.url}${pathAndQuery}`, { method, headers: token === null ? {} : { authorization: `Bearer ${token}` } });
   return { status: res.status, body: await res.json(), headers: res.headers };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 describe('counterparty-risk report workflow', () => {
@@ -383,10 +374,10 @@ describe('the per-date lock (seed: .counterparty_risk.lock)', () => {
     ageDb(0);
     const holder = await runReport(date, { stableWindowSec: 3600, dbRetry: 1000, dbRetryIntervalSec: 1 });
     try {
-      await until('the holder to wait for the DB', async () => {
+      await eventually(async () => {
         const d = await holder.describe();
         return (d.raw.pendingActivities?.[0]?.attempt ?? 0) >= 2 ? true : undefined;
-      });
+      }, 'the holder to wait for the DB', 30_000);
 
       // Refused: the default conflict policy.
       await expect(client.workflow.start(counterpartyRiskReport, {
@@ -400,10 +391,10 @@ describe('the per-date lock (seed: .counterparty_risk.lock)', () => {
 
       // Skipped: a schedule firing for the same date records SKIPPED_LOCKED and ends.
       await client.schedule.getHandle(entry.id).trigger();
-      const skipped = await until('SKIPPED_LOCKED in status.json', () => (status().last_run?.result === 'SKIPPED_LOCKED' ? status().last_run! : undefined));
+      const skipped = await eventually(() => (status().last_run?.result === 'SKIPPED_LOCKED' ? status().last_run! : undefined), 'SKIPPED_LOCKED in status.json', 30_000);
       expect(skipped).toMatchObject({ code: 'SKIPPED_LOCKED', as_of: date, trigger: 'schedule' });
       expect(skipped.msg).toMatch(new RegExp(`${counterpartyReportWorkflowId(date)} is already running`));
-      const action = await until('the scheduled run', async () => (await client.schedule.getHandle(entry.id).describe()).info.recentActions[0]?.action);
+      const action = await eventually(async () => (await client.schedule.getHandle(entry.id).describe()).info.recentActions[0]?.action, 'the scheduled run', 30_000);
       const parent = await client.workflow.getHandle(action.workflow.workflowId).result();
       expect(parent).toMatchObject({ result: 'SKIPPED_LOCKED', asOf: date, reportWorkflowId: counterpartyReportWorkflowId(date) });
       expect((await holder.describe()).status.name).toBe('RUNNING');
@@ -419,10 +410,10 @@ describe('the per-date lock (seed: .counterparty_risk.lock)', () => {
     const id = `t-cpr-${suffix}`;
     const before = (await client.schedule.getHandle(id).describe()).info.recentActions.length;
     await client.schedule.getHandle(id).trigger();
-    const action = await until('the scheduled run', async () => {
+    const action = await eventually(async () => {
       const d = await client.schedule.getHandle(id).describe();
       return d.info.recentActions.length > before ? d.info.recentActions.at(-1)!.action : undefined;
-    });
+    }, 'the scheduled run', 30_000);
     const result = await client.workflow.getHandle(action.workflow.workflowId).result();
     expect(result).toMatchObject({ result: 'SUCCESS', asOf: today(), reportWorkflowId: counterpartyReportWorkflowId(today()) });
     expect(status().last_run).toMatchObject({ result: 'SUCCESS', as_of: today(), trigger: 'schedule', workflow_id: counterpartyReportWorkflowId(today()) });
