@@ -3,14 +3,18 @@
  * environment. Secrets (API keys) are read here and stay inside the worker.
  */
 import Redis from 'ioredis';
+import type { Pool } from 'pg';
 import type { AppConfig } from '../config/env';
 import { requireDatabaseUrl } from '../config/env';
-import { createDb, type Db } from '../db/database';
+import { logger } from '../config/logger';
+import { createPooledDb, type Db } from '../db/database';
 import { PRICE_SOURCE_ID } from '../sources/datagokr/stock-price-info';
 import { SourceClients } from './source-clients';
 
 export interface ActivityDeps {
   db: Db;
+  /** The pool behind `db`, watched for exhaustion by the worker (workers/db-pool-watch.ts). */
+  dbPool: Pool;
   cfg: AppConfig;
   /** Every source's client, built on first use; see activities/source-clients.ts. */
   sources: SourceClients;
@@ -21,9 +25,14 @@ export interface ActivityDeps {
 }
 
 export function createActivityDeps(cfg: AppConfig): ActivityDeps {
-  const db = createDb(requireDatabaseUrl(cfg), cfg.WORKER_MAX_CONCURRENT_ACTIVITIES + 2);
+  const { db, pool } = createPooledDb(requireDatabaseUrl(cfg), {
+    max: cfg.WORKER_MAX_CONCURRENT_ACTIVITIES + 2,
+    connectionWaitMs: cfg.DB_POOL_WAIT_MS,
+    onIdleError: (err) => logger.warn({ err: err.message }, 'an idle PostgreSQL connection was closed'),
+  });
   return {
     db,
+    dbPool: pool,
     cfg,
     sources: new SourceClients(cfg, db),
     priceSource: PRICE_SOURCE_ID,

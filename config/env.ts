@@ -89,6 +89,13 @@ const schema = z.object({
   SCORE_FAIL_ALERT_RATE: z.coerce.number().min(0).max(1).default(0.3),
   // ops_alert: an identical open alert within this many minutes is counted again, not inserted again.
   ALERT_DEDUPE_WINDOW_MIN: z.coerce.number().int().min(1).default(60),
+  // A source that has failed transiently (5xx, timeout, reset) on this many attempts of one activity in a row raises a
+  // warning (seed 001 Part 3.4: "KRX server not responding"); retries go on. 0 turns it off.
+  SOURCE_DOWN_ALERT_ATTEMPTS: z.coerce.number().int().min(0).default(3),
+  // The worker's PostgreSQL pool: how long an activity waits for a connection before failing (retryably), and how long
+  // callers may queue on a full pool before a critical "pool exhausted" alert (seed 001 Part 3.4).
+  DB_POOL_WAIT_MS: z.coerce.number().int().min(100).default(60_000),
+  DB_POOL_ALERT_AFTER_MS: z.coerce.number().int().min(100).default(30_000),
   // Blocking data checks (checks/): what each data group must show before its dependents run.
   CHECK_PRICE_COVERAGE: z.coerce.number().min(0).max(1).default(0.95),
   CHECK_STOCKS_MIN: z.coerce.number().int().min(0).default(2500),

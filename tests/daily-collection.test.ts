@@ -192,6 +192,13 @@ describe('daily collection chain', () => {
     await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
     expect(sim.stats().byDate['20240412']).toBe(4); // the first try and 3 retries (seed 001 Part 3.3)
     expect(await count(sql`SELECT COUNT(*) AS n FROM compass_score_daily WHERE score_date = '2024-04-15'`)).toBe(0);
+    // Seed 001 Part 3.4's "source not responding": a warning from the third failed attempt on, one row however many follow.
+    const down = await sql<{ severity: string; title: string; message: string; repeat_count: number; workflow_id: string }>`
+      SELECT severity, title, message, repeat_count, workflow_id FROM ops_alert WHERE alert_type = 'source_unresponsive'`.execute(scratch.db);
+    expect(down.rows).toHaveLength(1);
+    expect(down.rows[0]).toMatchObject({ severity: 'warning', repeat_count: 2, workflow_id: handle.workflowId });
+    expect(down.rows[0]!.title).toMatch(/^\[소스 응답 없음\] data\.go\.kr \(loadPriceBatch\)$/);
+    expect(down.rows[0]!.message).toMatch(/^attempt 4 failed in a row: .*503/);
   });
 
   it('waits for the target date to be published, then completes', async () => {

@@ -1,15 +1,20 @@
 /**
- * Raises an ops_alert the moment an activity fails with a failure marked for the operator
- * (`details[0].alert`, set by activities/failures.ts for every non-retryable source failure:
- * an expired key, a refused request, a malformed body). One interceptor on the worker covers
- * every activity, so no activity can forget it; raiseAlert's dedupe window keeps a failure
- * that repeats (retries, reruns) to one open alert with a count.
+ * Raises an ops_alert from an activity's source failure, on the worker, so that no activity
+ * can forget it:
+ * - a failure marked for the operator (`details[0].alert`, set by activities/failures.ts for
+ *   every non-retryable source failure: an expired key, a refused request, a malformed body)
+ *   → critical, at once;
+ * - a transient failure (5xx, timeout, reset) on the SOURCE_DOWN_ALERT_ATTEMPTS-th attempt in
+ *   a row → warning "not responding" (seed 001 Part 3.4's "KRX server not responding": usually
+ *   recovers by itself, so the retries go on and the alert only says it is happening).
+ * raiseAlert's dedupe window keeps a failure that repeats (retries, reruns, many activities on
+ * one source) to one open alert with a count.
  */
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityDeps } from '../activities/deps';
-import type { FailureDetails } from '../activities/failures';
-import { raiseAlert } from '../db/alerts';
+import { FAILURE_TYPES, type FailureDetails } from '../activities/failures';
+import { type AlertInput, raiseAlert } from '../db/alerts';
 
 export function sourceFailureAlerts(deps: ActivityDeps): ActivityInterceptorsFactory {
   return (ctx) => ({
@@ -18,23 +23,51 @@ export function sourceFailureAlerts(deps: ActivityDeps): ActivityInterceptorsFac
         try {
           return await next(input);
         } catch (err) {
-          const details = err instanceof ApplicationFailure ? (err.details?.[0] as FailureDetails | undefined) : undefined;
-          if (details?.alert) {
-            const info = ctx.info;
-            await raiseAlert(deps.db, {
-              alertType: 'source_failure',
-              severity: 'critical',
-              title: `[데이터 수집 실패] ${details.source}${details.code ? ` ${details.code}` : ''} (${info.activityType})`,
-              message: (err as Error).message,
-              source: details.source,
-              workflowId: info.workflowExecution?.workflowId ?? null,
-              runId: info.workflowExecution?.runId ?? null,
-              dedupeKey: `source_failure|${details.source}|${details.code ?? ''}|${info.activityType}`,
-            }).catch((e: unknown) => ctx.log.warn('could not record the alert', { error: (e as Error).message }));
+          const alert = alertFor(err, ctx.info, deps.cfg.SOURCE_DOWN_ALERT_ATTEMPTS);
+          if (alert) {
+            await raiseAlert(deps.db, { ...alert, dedupeWindowMin: deps.cfg.ALERT_DEDUPE_WINDOW_MIN })
+              .catch((e: unknown) => ctx.log.warn('could not record the alert', { error: (e as Error).message }));
           }
           throw err;
         }
       },
     },
   });
+}
+
+interface AttemptInfo {
+  activityType: string;
+  attempt: number;
+  workflowExecution?: { workflowId: string; runId: string };
+}
+
+function alertFor(err: unknown, info: AttemptInfo, downAfterAttempts: number): AlertInput | undefined {
+  if (!(err instanceof ApplicationFailure)) return undefined;
+  const details = err.details?.[0] as FailureDetails | undefined;
+  if (!details?.source) return undefined;
+  const run = { workflowId: info.workflowExecution?.workflowId ?? null, runId: info.workflowExecution?.runId ?? null };
+  if (details.alert) {
+    return {
+      alertType: 'source_failure',
+      severity: 'critical',
+      title: `[데이터 수집 실패] ${details.source}${details.code ? ` ${details.code}` : ''} (${info.activityType})`,
+      message: err.message,
+      source: details.source,
+      ...run,
+      dedupeKey: `source_failure|${details.source}|${details.code ?? ''}|${info.activityType}`,
+    };
+  }
+  if (err.type === FAILURE_TYPES.retryable && downAfterAttempts > 0 && info.attempt >= downAfterAttempts) {
+    return {
+      alertType: 'source_unresponsive',
+      severity: 'warning',
+      title: `[소스 응답 없음] ${details.source} (${info.activityType})`,
+      message: `attempt ${info.attempt} failed in a row: ${err.message} (retries continue; the source usually recovers by itself)`,
+      source: details.source,
+      ...run,
+      // One open alert per source, however many activities and attempts hit it.
+      dedupeKey: `source_unresponsive|${details.source}`,
+    };
+  }
+  return undefined;
 }
