@@ -10,6 +10,7 @@
  * creation only; the config fingerprint lives in a schedule search attribute, which update can replace.
  */
 import { type Client, ScheduleAlreadyRunning, type ScheduleDescription, ScheduleNotFoundError, type ScheduleOptions } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import { ALL_SEARCH_ATTRIBUTES, CONFIG_HASH } from '../shared/search-attributes';
 import { type BuildContext, buildScheduleOptions, changedParts, desiredPauseState, MANAGED_BY } from './options';
@@ -66,6 +67,7 @@ export async function planDefinitions(client: Client, defs: ScheduleDefinition[]
 
 /** Creates or updates every definition that differs from the server; returns the plan it carried out. */
 export async function applyDefinitions(client: Client, defs: ScheduleDefinition[], managedBy: string): Promise<PlannedChange[]> {
+  await ensureNamespace(client);
   await ensureSearchAttributes(client);
   const plan = (await planDefinitions(client, defs, managedBy)).filter((c) => c.kind !== 'delete');
   for (const change of plan) {
@@ -139,6 +141,31 @@ export async function managedScheduleIds(client: Client, managedBy: string): Pro
     if (s.memo?.managedBy === managedBy) ids.push(s.scheduleId);
   }
   return ids;
+}
+
+const GRPC_NOT_FOUND = 5;
+const NEW_NAMESPACE_RETENTION_DAYS = 7;
+
+/**
+ * Registers the client's namespace when the server lacks it. The dev server gets the job scopes'
+ * namespaces as flags; a cluster set up another way (docker-compose.yml) gets them here, on the
+ * first apply. Returns whether it registered one.
+ */
+export async function ensureNamespace(client: Client): Promise<boolean> {
+  const namespace = client.options.namespace;
+  const exists = async () =>
+    client.workflowService.describeNamespace({ namespace }).then(
+      () => true,
+      (err: { code?: number }) => {
+        if (err.code === GRPC_NOT_FOUND) return false;
+        throw err;
+      },
+    );
+  if (await exists()) return false;
+  await client.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs(`${NEW_NAMESPACE_RETENTION_DAYS} days`) });
+  // The frontend learns of a new namespace within seconds, not at once.
+  for (let i = 0; i < 60 && !(await exists()); i++) await new Promise((r) => setTimeout(r, 500));
+  return true;
 }
 
 /** Registers the custom search attributes when the server lacks them (the dev server gets them as flags). */

@@ -1,8 +1,8 @@
 /** Schedules as code against a real Temporal server: apply, diff, prune and validation. */
 import { randomUUID } from 'node:crypto';
-import type { Client } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { CATALOG, type ScheduleEntry } from '../schedules/catalog';
-import { applyCatalog, planChanges, pruneSchedules } from '../schedules/manage';
+import { applyCatalog, ensureNamespace, planChanges, pruneSchedules } from '../schedules/manage';
 import { CatalogError, validateCatalog } from '../schedules/validate';
 import { connectTestClient } from './helpers/services';
 
@@ -74,6 +74,16 @@ describe('schedule catalog', () => {
     expect(d.action).toMatchObject({ workflowRunTimeout: 5 * 3_600_000 });
     expect(d.state.paused).toBe(true);
     expect(d.state.note).toBe('paused by the operator for maintenance');
+  });
+
+  it('registers a namespace the server lacks (a cluster that is not the dev server), once', async () => {
+    const namespace = `t-ns-${suffix}`;
+    const other = new Client({ connection: client.connection, namespace });
+    await expect(other.schedule.getHandle('x').describe()).rejects.toThrow(/namespace/i);
+    expect(await ensureNamespace(other)).toBe(true);
+    expect(await ensureNamespace(other)).toBe(false);
+    const described = await client.workflowService.describeNamespace({ namespace });
+    expect(Number(described.config!.workflowExecutionRetentionTtl!.seconds)).toBe(7 * 86_400);
   });
 
   it('rejects a malformed catalog before touching the server', async () => {

@@ -7,11 +7,9 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection } from '@temporalio/worker';
 import { loadConfig, requireDatabaseUrl } from '../config/env';
 import { logger } from '../config/logger';
-import { Kysely, PostgresDialect } from 'kysely';
-import { Pool } from 'pg';
-import type { Db } from '../db/database';
-import type { Database } from '../db/schema';
+import { createPooledDb } from '../db/database';
 import { jobsNamespace } from '../jobs/namespaces';
+import { ensureNamespace } from '../schedules/manage';
 import { createJobWorkers, jobWorkflowsPath, runWorkers } from './jobs-worker';
 import { JobMetrics, startMetricsServer } from './job-metrics';
 import { installTemporalRuntime } from './runtime';
@@ -21,11 +19,11 @@ async function main(): Promise<void> {
   installTemporalRuntime(logger, 'INFO', { prometheusBindAddress: `127.0.0.1:${cfg.METRICS_SDK_PORT}` });
   const metrics = new JobMetrics();
   const server = await startMetricsServer(metrics, cfg.METRICS_PORT, `http://127.0.0.1:${cfg.METRICS_SDK_PORT}/metrics`);
-  // Its own pool, with an error handler: a PostgreSQL restart (or npm run dev's Ctrl-C reaching PostgreSQL
-  // first) must cost the idle connections only, not the worker process.
-  const pool = new Pool({ connectionString: requireDatabaseUrl(cfg), max: 4, application_name: 'compass-jobs' });
-  pool.on('error', (err) => logger.warn({ err: err.message }, 'an idle PostgreSQL connection was closed'));
-  const db: Db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const { db } = createPooledDb(requireDatabaseUrl(cfg), {
+    max: 4,
+    applicationName: 'compass-jobs',
+    onIdleError: (err) => logger.warn({ err: err.message }, 'an idle PostgreSQL connection was closed'),
+  });
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: jobWorkflowsPath(), logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
   const connection = await NativeConnection.connect({ address: cfg.TEMPORAL_ADDRESS });
   const clientConnection = await Connection.connect({ address: cfg.TEMPORAL_ADDRESS });
@@ -34,6 +32,8 @@ async function main(): Promise<void> {
     for (const scope of cfg.JOBS_SCOPES) {
       const namespace = jobsNamespace(cfg, scope);
       const client = new Client({ connection: clientConnection, namespace });
+      // A cluster that is not the dev server may not have the scope's namespace yet.
+      if (await ensureNamespace(client)) logger.info({ namespace }, 'registered the namespace');
       workers.push(...(await createJobWorkers({ connection, namespace, scope, db, client, metrics, log: logger, simulatorUrl: cfg.SIMULATOR_URL, workflowBundle })));
       logger.info({ scope, namespace, taskQueues: workers.map((w) => w.options.taskQueue).filter((q) => q.startsWith(`${scope}.`)) }, 'job workers started');
     }
