@@ -13,6 +13,13 @@ const PINO_LEVEL: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'
   ERROR: 'error',
 };
 
+/**
+ * Worker lifecycle lines that say nothing new once per task queue: the jobs worker runs one
+ * activity-only worker per service and scope, and would print each of these a dozen times at start.
+ * They go to debug, not away.
+ */
+const LIFECYCLE_NOISE = [/^No Nexus services registered/, /^No workflows registered, not polling/, /^No activities registered, not polling/, /^Worker state changed/];
+
 let installed = false;
 
 export interface RuntimeOptions {
@@ -28,7 +35,8 @@ export function installTemporalRuntime(logger: Logger, level: LogLevel = 'INFO',
   installed = true;
   Runtime.install({
     logger: new DefaultLogger(level, (entry) => {
-      logger[PINO_LEVEL[entry.level]]({ ...entry.meta, temporal: true }, entry.message);
+      const level = LIFECYCLE_NOISE.some((re) => re.test(entry.message)) ? 'debug' : PINO_LEVEL[entry.level];
+      logger[level]({ ...entry.meta, temporal: true }, entry.message);
     }),
     telemetryOptions: {
       logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }) },
