@@ -14,7 +14,7 @@ import { type Client, ScheduleNotFoundError, WorkflowNotFoundError, type Workflo
 import { Context } from '@temporalio/activity';
 import { msOptionalToNumber } from '@temporalio/common';
 import { sql } from 'kysely';
-import { addDays, type IsoDate, isTradingDay, kstDate, tradingDayOnOrBefore } from '../calendar/trading-calendar';
+import { addDays, type IsoDate, isTradingDay, kstDate, kstLabel, tradingDayOnOrBefore } from '../calendar/trading-calendar';
 import { connectClient } from '../client/connection';
 import { raiseAlert, type AlertSeverity } from '../db/alerts';
 import { decidedSlots, recordVerdict, type Verdict } from '../db/watchdog';
@@ -50,8 +50,6 @@ export interface WatchdogCheckInput {
   now?: string;
 }
 
-const KST_OFFSET_MS = 9 * 3600_000;
-
 /** The watchdog's own schedule (schedules/catalog.ts). */
 export const WATCHDOG_SCHEDULE_ID = 'ops-watchdog';
 
@@ -60,10 +58,6 @@ export function slotSuffix(at: Date): string {
   return at.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-/** "2026-11-22 16:30:00 KST" for alert titles. */
-export function kstLabel(at: Date): string {
-  return `${new Date(at.getTime() + KST_OFFSET_MS).toISOString().slice(0, 19).replace('T', ' ')} KST`;
-}
 
 /** The instant of HH:MM on `date` in Korea. */
 export function kstInstant(date: IsoDate, hhmm: string): Date {

@@ -10,7 +10,7 @@ import holidayData from './krx-holidays.json';
 export type IsoDate = string; // 'YYYY-MM-DD'
 
 const DAY_MS = 86_400_000;
-const KST_OFFSET_MS = 9 * 3_600_000;
+export const KST_OFFSET_MS = 9 * 3_600_000;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 const holidays: ReadonlySet<string> = new Set(
@@ -49,6 +49,12 @@ export function formatIsoDate(utcMidnightMs: number): IsoDate {
 export function kstDate(instant: Date | number): IsoDate {
   const ms = typeof instant === 'number' ? instant : instant.getTime();
   return formatIsoDate(ms + KST_OFFSET_MS);
+}
+
+/** "2026-11-22 16:30:00 KST": how instants are shown to the operator, who works in Korea. */
+export function kstLabel(instant: Date | number, to: 'second' | 'minute' = 'second'): string {
+  const ms = (typeof instant === 'number' ? instant : instant.getTime()) + KST_OFFSET_MS;
+  return `${new Date(ms).toISOString().slice(0, to === 'second' ? 19 : 16).replace('T', ' ')} KST`;
 }
 
 /** Minutes since midnight, Korea time, at the given instant. */

@@ -1,10 +1,11 @@
 /** `npm run ops -- alerts` and `ops -- ack <id>`: the open operations alerts, and acknowledging one. */
+import { kstLabel } from '../calendar/trading-calendar';
 import { acknowledgeAlert } from '../db/alerts';
 import { alertById, type AlertRow, openAlerts } from '../db/alerts-queries';
 import type { Db } from '../db/database';
 
 function when(d: Date | null): string {
-  return d ? d.toISOString().replace('T', ' ').slice(0, 16) + 'Z' : '-';
+  return d ? kstLabel(d, 'minute') : '-';
 }
 
 function delivery(a: AlertRow): string {

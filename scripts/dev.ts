@@ -28,7 +28,7 @@ import { devApiToken } from '../api/token';
 import { dateInZone } from '../calendar/time-zone';
 import { ensureDemoSalesmapDb } from '../reports/counterparty-risk/demo-db';
 import { buildWorkflowBundle } from './build-workflow-bundle';
-import { redactDbUrl, startEmbeddedPostgres } from './lib/postgres';
+import { devPgPort, redactDbUrl, startEmbeddedPostgres } from './lib/postgres';
 import { resolveTemporalCli, startDevServer } from './lib/temporal-server';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   }
 
   if (!env.DATABASE_URL) {
-    const pg = await startEmbeddedPostgres(path.join(DATA, 'postgres'), Number(process.env.DEV_PG_PORT ?? 5433), 'compass');
+    const pg = await startEmbeddedPostgres(path.join(DATA, 'postgres'), devPgPort(), 'compass');
     stops.push({ name: 'embedded PostgreSQL', stop: pg.stop });
     env.DATABASE_URL = pg.url;
   }

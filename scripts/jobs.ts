@@ -26,7 +26,8 @@ import {
 } from '../jobs/operations';
 import { formatPlan } from '../schedules/manage';
 import { JOB_SCOPES, type JobScope } from '../shared/jobs';
-import { canConnect } from './lib/postgres';
+import { kstLabel } from '../calendar/trading-calendar';
+import { canConnect, operatorDatabaseUrl } from './lib/postgres';
 
 const USAGE = `usage: npm run jobs -- list | show <job_id> | apply | diff | prune | create --json '{…}' | update <job_id> --set k=v |
        delete <job_id> | run-now <job_id> [--params '{…}'] [--wait] | pause <job_id> [--reason …] | resume <job_id>   [--scope real|mock]`;
@@ -49,15 +50,14 @@ function setValue(raw: string): unknown {
 }
 
 async function openDb(cfg: AppConfig): Promise<Db | null> {
-  // From another terminal, npm run dev's embedded PostgreSQL is the default.
-  const url = cfg.DATABASE_URL ?? `postgres://postgres:postgres@127.0.0.1:${process.env.DEV_PG_PORT ?? 5433}/compass`;
+  const url = operatorDatabaseUrl(cfg.DATABASE_URL);
   return (await canConnect(url)) ? createDb(url, 2) : null;
 }
 
 function runLine(r: JobRunRow | undefined): string {
   if (!r) return 'never run';
   const took = r.ended_at ? `${((r.ended_at.getTime() - r.started_at.getTime()) / 1000).toFixed(1)} s` : 'running';
-  return `${r.started_at.toISOString()} ${r.status} (${r.trigger_source}, ${took})${r.error ? `: ${r.error}` : r.summary ? `: ${r.summary}` : ''}`;
+  return `${kstLabel(r.started_at)} ${r.status} (${r.trigger_source}, ${took})${r.error ? `: ${r.error}` : r.summary ? `: ${r.summary}` : ''}`;
 }
 
 async function main(): Promise<number> {

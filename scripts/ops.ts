@@ -11,16 +11,18 @@
  *   ack <id>                        acknowledge one alert
  */
 import type { Client } from '@temporalio/client';
+import { kstLabel } from '../calendar/trading-calendar';
 import { ackAlert, renderOpenAlerts } from '../client/alerts';
 import { connectClient } from '../client/connection';
 import {
   backfillPrices, chainStatus, initialLoad, OperationRefused, type OperationSpec, recomputeTicker, renderProgress, rerunChain, startOperation,
 } from '../client/ops';
-import { loadConfig, requireDatabaseUrl } from '../config/env';
-import { createDb } from '../db/database';
+import { loadConfig } from '../config/env';
+import { createDb, type Db } from '../db/database';
 import { quotaUsageToday } from '../db/source-budget';
 import { CHAINS, isChainName, type ChainName } from '../shared/chains';
 import { progressQuery } from '../workflows/progress';
+import { canConnect, operatorDatabaseUrl, redactDbUrl } from './lib/postgres';
 
 const USAGE = `usage: npm run ops -- status | progress <workflow-id> [--watch] | rerun <chain> <YYYY-MM-DD> [--join]
                      | backfill <from> <to> | recompute <ticker> | initial-load [--backfill-days N] [--skip a,b] | quotas | alerts | ack <id>
@@ -36,7 +38,7 @@ function flag(args: string[], name: string): string | undefined {
 }
 
 function fmt(d: Date | undefined): string {
-  return d ? d.toISOString().replace('T', ' ').slice(0, 19) + 'Z' : '-';
+  return d ? kstLabel(d, 'minute') : '-';
 }
 
 async function status(client: Client): Promise<void> {
@@ -98,11 +100,19 @@ function operation(cmd: string, args: string[]): OperationSpec {
   }
 }
 
+async function openDb(databaseUrl: string | undefined): Promise<Db> {
+  const url = operatorDatabaseUrl(databaseUrl);
+  if (!(await canConnect(url))) {
+    throw new UsageError(`cannot reach PostgreSQL at ${redactDbUrl(url)}: set DATABASE_URL, or leave it unset while \`npm run dev\` runs`);
+  }
+  return createDb(url, 1);
+}
+
 async function main(): Promise<number> {
   const [cmd, ...args] = process.argv.slice(2);
   const cfg = loadConfig();
   if (cmd === 'quotas') {
-    const db = createDb(requireDatabaseUrl(cfg), 1);
+    const db = await openDb(cfg.DATABASE_URL);
     try {
       const rows = await quotaUsageToday(db);
       if (rows.length === 0) console.log('no source calls counted today (KST)');
@@ -115,7 +125,7 @@ async function main(): Promise<number> {
   if (cmd === 'alerts' || cmd === 'ack') {
     const id = Number(args[0]);
     if (cmd === 'ack' && !(Number.isInteger(id) && id > 0)) throw new UsageError('ack needs an alert id (see `npm run ops -- alerts`)');
-    const db = createDb(requireDatabaseUrl(cfg), 1);
+    const db = await openDb(cfg.DATABASE_URL);
     try {
       if (cmd === 'alerts') console.log((await renderOpenAlerts(db)).join('\n'));
       else console.log(`alert #${id}: ${await ackAlert(db, id)}`);

@@ -27,6 +27,16 @@ export interface EmbeddedPg {
   stop(): Promise<void>;
 }
 
+/** Port of the embedded PostgreSQL that `npm run dev` starts. */
+export function devPgPort(): number {
+  return Number(process.env.DEV_PG_PORT ?? 5433);
+}
+
+/** The database of the operator scripts: DATABASE_URL, else the embedded one of a running `npm run dev`. */
+export function operatorDatabaseUrl(databaseUrl: string | undefined): string {
+  return databaseUrl ?? `postgres://postgres:postgres@127.0.0.1:${devPgPort()}/compass`;
+}
+
 export async function startEmbeddedPostgres(dataDir: string, port: number, database: string): Promise<EmbeddedPg> {
   // Run as root, the package starts postgres as the `postgres` user, which must be able to
   // create the data directory inside its parent.

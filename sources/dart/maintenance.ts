@@ -3,6 +3,7 @@
  * calls that can only fail (status 800), the client refuses them itself and says how long to
  * wait, which the activity turns into a retry delay (rate-limited → nextRetryDelay).
  */
+import { KST_OFFSET_MS } from '../../calendar/trading-calendar';
 import { SourceError } from '../errors';
 import { SOURCE } from './envelope';
 
@@ -14,7 +15,6 @@ export interface MaintenanceWindow {
 
 export const DART_MAINTENANCE: MaintenanceWindow = { startMinuteKst: 60, endMinuteKst: 120 };
 
-const KST_OFFSET_MS = 9 * 3_600_000;
 const DAY_MS = 86_400_000;
 
 /** 0 outside the window; inside it, the milliseconds until it ends. */
