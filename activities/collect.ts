@@ -5,7 +5,7 @@
  */
 import { Context, heartbeat } from '@temporalio/activity';
 import type { ActivityDeps } from './deps';
-import { toActivityFailure } from './failures';
+import { failureRules, toActivityFailure } from './failures';
 import { type StepOutcome, type StepRef, withStepLog } from './step-log';
 
 export function sourceStep<T>(deps: ActivityDeps, ref: StepRef, body: () => Promise<StepOutcome<T>>): Promise<T> {
@@ -13,7 +13,7 @@ export function sourceStep<T>(deps: ActivityDeps, ref: StepRef, body: () => Prom
     try {
       return await body();
     } catch (err) {
-      throw toActivityFailure(err);
+      throw toActivityFailure(err, failureRules(deps.cfg));
     }
   });
 }

@@ -9,8 +9,7 @@ import { answeredCorpCodes, listedCorpCodes, pivotMainAccounts, recordReportAnsw
 import { chunkCorpCodes } from '../sources/dart/financial-statements';
 import type { ReportCode } from '../sources/dart/requests';
 import type { ActivityDeps } from './deps';
-import { toActivityFailure } from './failures';
-import { withStepLog } from './step-log';
+import { sourceStep } from './collect';
 
 export const DART_SOURCE_ID = 'dart';
 
@@ -35,26 +34,16 @@ export interface DartBatchResult {
   rowsWritten: number;
 }
 
-async function asActivity<T>(body: () => Promise<T>): Promise<T> {
-  try {
-    return await body();
-  } catch (err) {
-    throw toActivityFailure(err);
-  }
-}
-
 export function dartFinancialActivities(deps: ActivityDeps) {
   return {
     /** corpCode.xml → dart_corp_code (listed companies). One ~3 MB download. */
     async syncDartCorpCodes(input: { chain: string }): Promise<{ companies: number; listed: number; changed: number }> {
-      return withStepLog(deps.db, { chain: input.chain, step: 'dart-corp-codes' }, () =>
-        asActivity(async () => {
-          const entries = await deps.sources.dart.corpCodes(cancellationSignal());
-          const changed = await upsertCorpCodes(deps.db, entries);
-          const listed = entries.filter((e) => e.stockCode).length;
-          return { result: { companies: entries.length, listed, changed }, rowsIn: entries.length, rowsWritten: changed };
-        }),
-      );
+      return sourceStep(deps, { chain: input.chain, step: 'dart-corp-codes' }, async () => {
+        const entries = await deps.sources.dart.corpCodes(cancellationSignal());
+        const changed = await upsertCorpCodes(deps.db, entries);
+        const listed = entries.filter((e) => e.stockCode).length;
+        return { result: { companies: entries.length, listed, changed }, rowsIn: entries.length, rowsWritten: changed };
+      });
     },
 
     /** `noDataRecheckDays` (default 7): a company that had no report is asked again after this long (late filers). */
@@ -67,26 +56,24 @@ export function dartFinancialActivities(deps: ActivityDeps) {
 
     async loadDartFinancialBatch(input: DartReportRef & { corpCodes: string[] }): Promise<DartBatchResult> {
       const step = `dart-financials ${input.fiscalYear}/${input.reportCode} ${input.corpCodes[0]}..${input.corpCodes[input.corpCodes.length - 1]}`;
-      return withStepLog(deps.db, { chain: input.chain, step }, () =>
-        asActivity(async () => {
-          const rows = await deps.sources.dart.multiAccounts(
-            { corpCodes: input.corpCodes, bsnsYear: input.fiscalYear, reprtCode: input.reportCode },
-            cancellationSignal(),
-          );
-          const statements = pivotMainAccounts(rows);
-          const written = await upsertFinancialStatements(deps.db, statements, DART_SOURCE_ID);
-          const answered = new Set(statements.map((s) => s.corp_code));
-          await recordReportAnswers(deps.db, input.fiscalYear, input.reportCode, input.corpCodes, answered);
-          const withData = answered.size;
-          // DART's 013 for the whole batch is an empty list: the step is recorded as skipped, not failed.
-          return {
-            result: { companies: input.corpCodes.length, withData, rowsWritten: written },
-            rowsIn: rows.length,
-            rowsWritten: written,
-            skipped: rows.length === 0,
-          };
-        }),
-      );
+      return sourceStep(deps, { chain: input.chain, step }, async () => {
+        const rows = await deps.sources.dart.multiAccounts(
+          { corpCodes: input.corpCodes, bsnsYear: input.fiscalYear, reprtCode: input.reportCode },
+          cancellationSignal(),
+        );
+        const statements = pivotMainAccounts(rows);
+        const written = await upsertFinancialStatements(deps.db, statements, DART_SOURCE_ID);
+        const answered = new Set(statements.map((s) => s.corp_code));
+        await recordReportAnswers(deps.db, input.fiscalYear, input.reportCode, input.corpCodes, answered);
+        const withData = answered.size;
+        // DART's 013 for the whole batch is an empty list: the step is recorded as skipped, not failed.
+        return {
+          result: { companies: input.corpCodes.length, withData, rowsWritten: written },
+          rowsIn: rows.length,
+          rowsWritten: written,
+          skipped: rows.length === 0,
+        };
+      });
     },
   };
 }

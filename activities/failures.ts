@@ -4,6 +4,8 @@
  * a wait as long as a quota reset → a 'SourceQuotaWait' failure that the workflow answers
  * with a durable timer (workflows/quota-wait.ts), so that waiting for tomorrow's quota uses
  * up no retry attempt; non-retryable → fails the activity at once and marks it for an alert.
+ * A network error (no answer at all) is retried at a fixed short interval instead of the backoff
+ * of 5xx answers and timeouts, as seed 001 Part 3.3 has it.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { SourceError } from '../sources/errors';
@@ -21,7 +23,16 @@ export interface FailureDetails {
   alert: boolean;
 }
 
-export function toActivityFailure(err: unknown): unknown {
+export interface FailureRules {
+  /** The wait before retrying after a network error (connection refused or reset, DNS): seed 001 Part 3.3's 10 s. */
+  networkRetryDelayMs: number;
+}
+
+export function failureRules(cfg: { SOURCE_NETWORK_RETRY_SEC: number }): FailureRules {
+  return { networkRetryDelayMs: cfg.SOURCE_NETWORK_RETRY_SEC * 1000 };
+}
+
+export function toActivityFailure(err: unknown, rules: FailureRules): unknown {
   if (!(err instanceof SourceError)) return err;
   if (err.failureClass === 'rate-limited' && (err.retryAfterMs ?? 0) >= QUOTA_WAIT_MIN_MS) {
     const details: QuotaWaitDetails = { source: err.source, code: err.code, waitMs: err.retryAfterMs! };
@@ -32,7 +43,7 @@ export function toActivityFailure(err: unknown): unknown {
     message: err.message,
     type: FAILURE_TYPES[err.failureClass],
     nonRetryable: err.failureClass === 'non-retryable',
-    nextRetryDelay: err.failureClass === 'rate-limited' ? err.retryAfterMs : undefined,
+    nextRetryDelay: err.failureClass === 'rate-limited' ? err.retryAfterMs : err.code === 'NETWORK' ? rules.networkRetryDelayMs : undefined,
     details: [details],
   });
 }

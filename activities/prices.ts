@@ -9,7 +9,7 @@ import { lastSettledDate, recordPartition, savePartition, settledDates, upsertSt
 import { SourceError } from '../sources/errors';
 import type { PriceRow } from '../sources/datagokr/stock-price-info';
 import type { ActivityDeps } from './deps';
-import { toActivityFailure } from './failures';
+import { failureRules, toActivityFailure } from './failures';
 import { withStepLog } from './step-log';
 
 export interface PlanPriceLoadInput {
@@ -94,7 +94,7 @@ export function priceActivities(deps: ActivityDeps) {
                 workflowId, error: err.message,
               });
             }
-            throw toActivityFailure(err);
+            throw toActivityFailure(err, failureRules(deps.cfg));
           }
           if (rows.length === 0 && date === input.target) {
             // Left out of the ledger on purpose, so that the chain asks again.

@@ -92,6 +92,8 @@ const schema = z.object({
   // A source that has failed transiently (5xx, timeout, reset) on this many attempts of one activity in a row raises a
   // warning (seed 001 Part 3.4: "KRX server not responding"); retries go on. 0 turns it off.
   SOURCE_DOWN_ALERT_ATTEMPTS: z.coerce.number().int().min(0).default(3),
+  // Seconds between retries after a network error (refused, reset, DNS; seed 001 Part 3.3: 10 s). 5xx and timeouts back off 30/60/120 s.
+  SOURCE_NETWORK_RETRY_SEC: z.coerce.number().positive().max(3600).default(10),
   // The worker's PostgreSQL pool: how long an activity waits for a connection before failing (retryably), and how long
   // callers may queue on a full pool before a critical "pool exhausted" alert (seed 001 Part 3.4).
   DB_POOL_WAIT_MS: z.coerce.number().int().min(100).default(60_000),

@@ -62,10 +62,20 @@ export async function httpRequest(source: string, url: URL, init: HttpRequestIni
     return { status: res.status, headers: res.headers, body: await res.text() };
   } catch (err) {
     if (signal?.aborted) throw err; // cancellation is not a source failure
-    const e = err as Error & { cause?: { code?: string } };
-    const what = timeout.aborted ? `timed out after ${timeoutMs} ms` : `${e.cause?.code ?? e.name}: ${e.message}`;
-    throw new SourceError(source, 'retryable', `request to ${redactUrl(url)} failed: ${what}`, 'NETWORK');
+    throw requestFailure(source, url, err, timeout.aborted ? timeoutMs : undefined);
   }
+}
+
+/**
+ * A request that got no answer: retryable, as TIMEOUT when our timeout (`timedOutAfterMs`) cut it,
+ * else as NETWORK (refused, reset, DNS). Seed 001 Part 3.3 retries the two differently: a timeout
+ * like a 5xx (backoff), a network error every 10 s (activities/failures.ts).
+ */
+export function requestFailure(source: string, url: URL, err: unknown, timedOutAfterMs?: number, endpoint?: string): SourceError {
+  const e = err as Error & { cause?: { code?: string } };
+  const where = `${endpoint ? `${endpoint}: ` : ''}request to ${redactUrl(url)} failed`;
+  if (timedOutAfterMs !== undefined) return new SourceError(source, 'retryable', `${where}: timed out after ${timedOutAfterMs} ms`, 'TIMEOUT');
+  return new SourceError(source, 'retryable', `${where}: ${e.cause?.code ?? e.name}: ${e.message}`, 'NETWORK');
 }
 
 /** Retry-After in ms (seconds or an HTTP date), or undefined. */

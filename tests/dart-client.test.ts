@@ -477,7 +477,7 @@ describe('DartClient against a local HTTP server', () => {
   it('a hung answer times out as retryable', async () => {
     mode = 'hang';
     const f = await failureOfAsync(client({ timeoutMs: 300 }).corpCodes());
-    expect(f).toMatchObject({ cls: 'retryable', code: 'NETWORK', message: expect.stringMatching(/corpCode\.xml: .*timed out after 300 ms/) });
+    expect(f).toMatchObject({ cls: 'retryable', code: 'TIMEOUT', message: expect.stringMatching(/corpCode\.xml: .*timed out after 300 ms/) });
   });
 
   it('a truncated ZIP is non-retryable and names corpCode.xml', async () => {

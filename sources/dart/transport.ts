@@ -1,10 +1,9 @@
 /**
  * A GET that returns bytes, because corpCode.xml is a ZIP and sources/http.ts's httpGet reads
- * text. Network failures map to the retryable class the same way; the timeout covers reading
+ * text. Failures without an answer are classified by the same requestFailure; the timeout covers reading
  * the body, so a server that stalls mid-download times out too.
  */
-import { SourceError } from '../errors';
-import { redactUrl } from '../http';
+import { requestFailure } from '../http';
 import { SOURCE, type RawAnswer } from './envelope';
 
 export async function getBytes(endpoint: string, url: URL, timeoutMs: number, signal?: AbortSignal): Promise<RawAnswer> {
@@ -16,8 +15,6 @@ export async function getBytes(endpoint: string, url: URL, timeoutMs: number, si
     return { status: res.status, headers: res.headers, bytes };
   } catch (err) {
     if (signal?.aborted) throw err; // cancellation is not a source failure
-    const e = err as Error & { cause?: { code?: string } };
-    const what = timeout.aborted ? `timed out after ${timeoutMs} ms` : `${e.cause?.code ?? e.name}: ${e.message}`;
-    throw new SourceError(SOURCE, 'retryable', `${endpoint}: request to ${redactUrl(url)} failed: ${what}`, 'NETWORK');
+    throw requestFailure(SOURCE, url, err, timeout.aborted ? timeoutMs : undefined, endpoint);
   }
 }
