@@ -9,7 +9,6 @@ import type { IsoDate } from '../calendar/trading-calendar';
 import { CHAINS, type ChainName, chainRunId } from '../shared/chains';
 import { CHAIN } from '../shared/search-attributes';
 import type { ChainPolicy } from '../workflows/policy';
-import type { WorkflowProgress } from '../workflows/progress';
 
 export interface StartedOperation {
   workflowId: string;
@@ -119,15 +118,4 @@ export async function chainStatus(client: Client): Promise<ChainStatus[]> {
   return out;
 }
 
-/** Progress as text bars, one line per step. */
-export function renderProgress(p: WorkflowProgress, width = 30): string[] {
-  const lines = [`${p.chain}${p.tradingDate ? ` (${p.tradingDate})` : ''}`];
-  for (const s of p.steps) {
-    const frac = s.total > 0 ? Math.min(1, s.done / s.total) : s.state === 'done' ? 1 : 0;
-    const filled = Math.round(frac * width);
-    const bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
-    const count = s.total > 0 ? ` ${s.done}/${s.total}` : '';
-    lines.push(`  ${s.name.padEnd(18)} ${bar} ${String(Math.round(frac * 100)).padStart(3)}% ${s.state}${count}${s.note ? `  — ${s.note}` : ''}`);
-  }
-  return lines;
-}
+export { renderProgress } from '../shared/progress-bars';

@@ -114,6 +114,9 @@ describe('price range backfill', () => {
     expect(first.workflowId).toBe(PRICE_BACKFILL_ID);
     const handle = client.workflow.getHandle(PRICE_BACKFILL_ID);
     await waitFor(async () => (await handle.query(progressQuery)).steps.find((s) => s.name === 'prices')!.done >= 20);
+    // The Web UI shows the same bars as the run's Current Details (the metadata query it reads).
+    const meta = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+    expect(meta.currentDetails).toMatch(/^```\nprice-range-backfill[^\n]*\n  plan +\[#{30}\] 100% done 1\/1\n  prices +\[#*\.*\] +\d+% running \d+\/\d+\n```$/);
 
     // One backfill at a time, whatever the range.
     await expect(startOperation(client, taskQueue, backfillPrices('2020-01-01', '2020-02-01'))).rejects.toThrow(/ops-price-backfill is already running/);

@@ -17,7 +17,6 @@ import {
   log,
   proxyActivities,
   type RetryPolicy,
-  setHandler,
   startChild,
   upsertSearchAttributes,
   workflowInfo,
@@ -35,7 +34,7 @@ import {
   type ReportRunSettings,
 } from '../shared/counterparty-risk';
 import { CHAIN, SCHEDULED_START, TRADING_DATE } from '../shared/search-attributes';
-import { newProgress, progressQuery, stepOf, type WorkflowProgress } from './progress';
+import { trackProgress, stepOf, type WorkflowProgress } from './progress';
 
 export type ReportTrigger = 'schedule' | 'api' | 'manual';
 
@@ -113,9 +112,8 @@ async function claimDate(asOf: string, lockId: string, trigger: ReportTrigger, s
 }
 
 async function makeReport(asOf: string, stamp: string, s: ReportRunSettings, trigger: ReportTrigger): Promise<CounterpartyRiskReportResult> {
-  const progress: WorkflowProgress = newProgress(COUNTERPARTY_RISK_CHAIN, [...STEPS]);
+  const progress: WorkflowProgress = trackProgress(COUNTERPARTY_RISK_CHAIN, [...STEPS]);
   progress.tradingDate = asOf;
-  setHandler(progressQuery, () => progress);
   log.info('counterparty-risk report started', { asOf, trigger });
 
   // The seed's "retry DB_RETRY times every DB_RETRY_INTERVAL_SEC" is this activity's retry policy.

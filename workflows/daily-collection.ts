@@ -24,7 +24,7 @@ import { SCHEDULED_START, TRADING_DATE } from '../shared/search-attributes';
 import { priceBackfill, type PriceBackfillResult } from './price-backfill';
 import { requireData } from './data-gate';
 import { type ChainPolicy, resolvePolicy } from './policy';
-import { childProgressSignal, newProgress, progressQuery, quotaWaitNotes, stepOf } from './progress';
+import { childProgressSignal, trackProgress, quotaWaitNotes, stepOf } from './progress';
 import { untilQuotaAllows } from './quota-wait';
 
 export const DAILY_COLLECTION = 'daily-collection';
@@ -56,9 +56,8 @@ export async function dailyCollection(input: DailyCollectionInput = {}): Promise
   const target = tradingDayOnOrBefore(asOf);
   const holiday = !isTradingDay(asOf);
 
-  const progress = newProgress(DAILY_COLLECTION, ['prices', 'score', 'post-processing']);
+  const progress = trackProgress(DAILY_COLLECTION, ['prices', 'score', 'post-processing']);
   progress.tradingDate = target;
-  setHandler(progressQuery, () => progress);
   setHandler(childProgressSignal, ({ step, done, total }) => {
     Object.assign(stepOf(progress, step), { done, total });
   });

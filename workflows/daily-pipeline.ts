@@ -12,7 +12,6 @@ import {
   isCancellation,
   log,
   proxyActivities,
-  setHandler,
   upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
@@ -23,7 +22,7 @@ import type { Activities } from '../activities';
 import type { RunPipelineResult } from '../activities/pipeline-command';
 import type { InvalidateCachesResult } from '../activities/post-processing';
 import { SCHEDULED_START, TRADING_DATE } from '../shared/search-attributes';
-import { newProgress, progressQuery, stepOf } from './progress';
+import { trackProgress, stepOf } from './progress';
 
 export const DAILY_PIPELINE = 'daily-pipeline';
 export const PIPELINE_VIEWS = ['mv_keyword_frequency'];
@@ -72,9 +71,8 @@ export async function dailyPipeline(input: DailyPipelineInput = {}): Promise<Dai
   const info = workflowInfo();
   const runDate = input.asOf ?? kstDate(info.typedSearchAttributes.get(SCHEDULED_START) ?? info.startTime);
 
-  const progress = newProgress(DAILY_PIPELINE, ['pipeline', 'invalidate-caches', 'refresh-views']);
+  const progress = trackProgress(DAILY_PIPELINE, ['pipeline', 'invalidate-caches', 'refresh-views']);
   progress.tradingDate = runDate;
-  setHandler(progressQuery, () => progress);
   upsertSearchAttributes([{ key: TRADING_DATE, value: runDate }]);
   upsertMemo({ runDate });
   log.info('=== 데일리 파이프라인 시작 ===', { runDate });

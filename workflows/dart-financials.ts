@@ -5,14 +5,14 @@
  * calls DART at the same time; a spent quota parks the run on a durable timer until midnight
  * KST. A rerun loads only the companies still missing for that report.
  */
-import { log, proxyActivities, setHandler, upsertMemo } from '@temporalio/workflow';
+import { log, proxyActivities, upsertMemo } from '@temporalio/workflow';
 import { kstDate } from '../calendar/trading-calendar';
 import type { Activities } from '../activities';
 import { latestDueFiscalYear } from '../shared/fiscal-year';
 import type { ReportCode } from '../sources/dart/requests';
 import { type ChainPolicy, resolvePolicy } from './policy';
 import { inPool } from './pool';
-import { newProgress, progressQuery, quotaWaitNotes, stepOf } from './progress';
+import { trackProgress, quotaWaitNotes, stepOf } from './progress';
 import { untilQuotaAllows } from './quota-wait';
 
 export const DART_FINANCIALS = 'dart-financials';
@@ -53,8 +53,7 @@ export async function dartFinancials(input: DartFinancialsInput = {}): Promise<D
   const ref = { chain, fiscalYear, reportCode };
   upsertMemo({ fiscalYear, reportCode });
 
-  const progress = newProgress(chain, ['corp-codes', 'financials']);
-  setHandler(progressQuery, () => progress);
+  const progress = trackProgress(chain, ['corp-codes', 'financials']);
   const db = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', retry: policy.dbRetry });
   const dart = proxyActivities<Activities>({ startToCloseTimeout: '5 minutes', retry: policy.sourceRetry });
 

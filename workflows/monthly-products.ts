@@ -4,7 +4,7 @@
  * they run side by side; each source's budget (db/source-budget.ts) keeps them inside its
  * own rate and quota, and a failed branch does not stop the others.
  */
-import { log, proxyActivities, setHandler, upsertMemo, workflowInfo } from '@temporalio/workflow';
+import { log, proxyActivities, upsertMemo, workflowInfo } from '@temporalio/workflow';
 import { type IsoDate, kstDate } from '../calendar/trading-calendar';
 import type { Activities } from '../activities';
 import { latestDueFiscalYear } from '../shared/fiscal-year';
@@ -13,7 +13,7 @@ import { settleBranches } from './branches';
 import { requireData } from './data-gate';
 import { type ChainPolicy, resolvePolicy } from './policy';
 import { inPool } from './pool';
-import { newProgress, progressQuery, quotaWaitNotes, stepOf } from './progress';
+import { trackProgress, quotaWaitNotes, stepOf } from './progress';
 import { untilQuotaAllows } from './quota-wait';
 
 export const MONTHLY_PRODUCTS = 'monthly-products';
@@ -39,8 +39,7 @@ export async function monthlyProducts(input: MonthlyProductsInput = {}): Promise
   const fiscalYear = input.fiscalYear ?? latestDueFiscalYear(asOf);
   const chain = MONTHLY_PRODUCTS;
   upsertMemo({ asOf, fiscalYear });
-  const progress = newProgress(chain, ['bonds', 'products', 'dart-dividends', 'fsc-dividends']);
-  setHandler(progressQuery, () => progress);
+  const progress = trackProgress(chain, ['bonds', 'products', 'dart-dividends', 'fsc-dividends']);
   const source = proxyActivities<Activities>({ startToCloseTimeout: '30 minutes', heartbeatTimeout: '2 minutes', retry: policy.sourceRetry });
   const db = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', retry: policy.dbRetry });
   const result: MonthlyProductsResult = { asOf, products: {} };

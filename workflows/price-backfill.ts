@@ -9,14 +9,13 @@ import {
   getExternalWorkflowHandle,
   log,
   proxyActivities,
-  setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { IsoDate } from '../calendar/trading-calendar';
 import type { Activities } from '../activities';
 import type { LoadPriceBatchResult } from '../activities/prices';
 import { type ChainPolicy, resolvePolicy } from './policy';
-import { childProgressSignal, newProgress, progressQuery, quotaWaitNotes, stepOf } from './progress';
+import { childProgressSignal, trackProgress, quotaWaitNotes, stepOf } from './progress';
 import { inPool } from './pool';
 import { untilQuotaAllows } from './quota-wait';
 
@@ -54,11 +53,10 @@ export async function priceBackfill(input: PriceBackfillInput): Promise<PriceBac
     : { loaded: 0, rows: 0, written: 0, noData: [], unpublished: [] };
   let done = totalDates - input.dates.length;
 
-  const progress = newProgress(input.chain, ['prices']);
+  const progress = trackProgress(input.chain, ['prices']);
   progress.tradingDate = input.target;
   const step = stepOf(progress, 'prices');
   Object.assign(step, { state: 'running', done, total: totalDates });
-  setHandler(progressQuery, () => progress);
 
   const batches: IsoDate[][] = [];
   for (let i = 0; i < input.dates.length; i += policy.batchDates) batches.push(input.dates.slice(i, i + policy.batchDates));

@@ -1,6 +1,7 @@
 /** Progress that long workflows expose through the `progress` query (done and total, per step). */
 import type { Duration } from '@temporalio/common';
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, setCurrentDetails, setHandler } from '@temporalio/workflow';
+import { renderProgress } from '../shared/progress-bars';
 import type { QuotaWaitHooks } from './quota-wait';
 
 export type StepState = 'pending' | 'running' | 'done' | 'skipped' | 'failed';
@@ -25,6 +26,39 @@ export const childProgressSignal = defineSignal<[{ step: string; done: number; t
 
 export function newProgress(chain: string, stepNames: string[]): WorkflowProgress {
   return { chain, steps: stepNames.map((name) => ({ name, state: 'pending', done: 0, total: 0 })) };
+}
+
+/**
+ * The progress of this run, served by the `progress` query and shown as bars in the Web UI's
+ * Current Details. The object returned watches itself: any change to it (a step's state, a count,
+ * a note, a trading date) redraws the details, so callers only mutate it. Current details are run
+ * state, not history events, so they leave replay untouched.
+ */
+export function trackProgress(chain: string, stepNames: string[]): WorkflowProgress {
+  const progress = newProgress(chain, stepNames);
+  const publish = () => setCurrentDetails(['```', ...renderProgress(progress), '```'].join('\n'));
+  const proxies = new WeakMap<object, object>();
+  const watch = <T extends object>(target: T): T => {
+    let proxy = proxies.get(target) as T | undefined;
+    if (!proxy) {
+      proxy = new Proxy(target, {
+        get: (t, key) => {
+          const v: unknown = Reflect.get(t, key);
+          return typeof v === 'object' && v !== null ? watch(v) : v;
+        },
+        set: (t, key, value) => {
+          const ok = Reflect.set(t, key, value);
+          publish();
+          return ok;
+        },
+      });
+      proxies.set(target, proxy);
+    }
+    return proxy;
+  };
+  setHandler(progressQuery, () => progress);
+  publish();
+  return watch(progress);
 }
 
 export function stepOf(p: WorkflowProgress, name: string): StepProgress {

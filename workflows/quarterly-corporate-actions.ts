@@ -3,14 +3,14 @@
  * issues, splits, mergers …) of the past quarter, once a quarter. A rerun of the same quarter
  * upserts the same filings by their receipt numbers.
  */
-import { log, proxyActivities, setHandler, upsertMemo, workflowInfo } from '@temporalio/workflow';
+import { log, proxyActivities, upsertMemo, workflowInfo } from '@temporalio/workflow';
 import { addDays, type IsoDate, kstDate } from '../calendar/trading-calendar';
 import type { Activities } from '../activities';
 import { QUARTERLY_ACTION_KINDS } from '../shared/corporate-actions';
 import type { MajorEventKind } from '../sources/dart/corporate-actions';
 import { type ChainPolicy, resolvePolicy } from './policy';
 import { inPool } from './pool';
-import { newProgress, progressQuery, quotaWaitNotes, stepOf } from './progress';
+import { trackProgress, quotaWaitNotes, stepOf } from './progress';
 import { untilQuotaAllows } from './quota-wait';
 
 export const QUARTERLY_CORPORATE_ACTIONS = 'quarterly-corporate-actions';
@@ -42,8 +42,7 @@ export async function quarterlyCorporateActions(input: QuarterlyCorporateActions
   const range = input.from && input.to ? { from: input.from, to: input.to } : previousQuarter(asOf);
   const chain = QUARTERLY_CORPORATE_ACTIONS;
   upsertMemo({ ...range });
-  const progress = newProgress(chain, ['corporate-actions']);
-  setHandler(progressQuery, () => progress);
+  const progress = trackProgress(chain, ['corporate-actions']);
   const step = stepOf(progress, 'corporate-actions');
   step.state = 'running';
   const kinds = input.kinds ?? QUARTERLY_ACTION_KINDS;

@@ -6,7 +6,7 @@
  * it reads. ETFs feed nothing downstream, so they run beside the financials; their failure
  * fails the run at the end without holding the score back.
  */
-import { executeChild, log, proxyActivities, setHandler, upsertMemo, workflowInfo } from '@temporalio/workflow';
+import { executeChild, log, proxyActivities, upsertMemo, workflowInfo } from '@temporalio/workflow';
 import { type IsoDate, kstDate, tradingDayOnOrBefore } from '../calendar/trading-calendar';
 import type { Activities } from '../activities';
 import type { ScoreRunResult } from '../scoring/compass-score';
@@ -14,7 +14,7 @@ import { latestDueFiscalYear } from '../shared/fiscal-year';
 import { requireData } from './data-gate';
 import { dartFinancials, type DartFinancialsResult } from './dart-financials';
 import { type ChainPolicy, resolvePolicy } from './policy';
-import { newProgress, progressQuery, quotaWaitNotes, stepOf } from './progress';
+import { trackProgress, quotaWaitNotes, stepOf } from './progress';
 import { untilQuotaAllows } from './quota-wait';
 import { settleBranches } from './branches';
 
@@ -44,8 +44,7 @@ export async function weeklyRefresh(input: WeeklyRefreshInput = {}): Promise<Wee
   const asOf = input.asOf ?? kstDate(info.startTime);
   const chain = WEEKLY_REFRESH;
   upsertMemo({ asOf });
-  const progress = newProgress(chain, ['listing', 'stocks', 'etfs', 'financials', 'score']);
-  setHandler(progressQuery, () => progress);
+  const progress = trackProgress(chain, ['listing', 'stocks', 'etfs', 'financials', 'score']);
   const source = proxyActivities<Activities>({ startToCloseTimeout: '30 minutes', heartbeatTimeout: '2 minutes', retry: policy.sourceRetry });
   const heavy = proxyActivities<Activities>({ startToCloseTimeout: '30 minutes', heartbeatTimeout: '5 minutes', retry: policy.dbRetry });
 

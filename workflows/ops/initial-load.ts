@@ -6,12 +6,12 @@
  * (five years of prices → the full score → post-processing) → monthly products →
  * quarterly corporate actions.
  */
-import { executeChild, log, setHandler, workflowInfo } from '@temporalio/workflow';
+import { executeChild, log, workflowInfo } from '@temporalio/workflow';
 import { type IsoDate, kstDate } from '../../calendar/trading-calendar';
 import { CHAINS, type ChainName, chainRunId } from '../../shared/chains';
 import { chainAttributes } from '../chain-slot';
 import type { ChainPolicy } from '../policy';
-import { newProgress, progressQuery, stepOf } from '../progress';
+import { trackProgress, stepOf } from '../progress';
 
 export const INITIAL_LOAD = 'initial-load';
 
@@ -33,8 +33,7 @@ const ORDER: Array<{ chain: ChainName; args: (i: InitialLoadInput, asOf: IsoDate
 
 export async function initialLoad(input: InitialLoadInput = {}): Promise<Record<string, unknown>> {
   const asOf = input.asOf ?? kstDate(workflowInfo().startTime);
-  const progress = newProgress(INITIAL_LOAD, ORDER.map((o) => o.chain));
-  setHandler(progressQuery, () => progress);
+  const progress = trackProgress(INITIAL_LOAD, ORDER.map((o) => o.chain));
   const results: Record<string, unknown> = {};
   for (const { chain, args } of ORDER) {
     const step = stepOf(progress, chain);

@@ -11,7 +11,7 @@ import { type IsoDate, tradingDaysBetween } from '../../calendar/trading-calenda
 import type { Activities } from '../../activities';
 import { priceBackfill, type PriceBackfillResult } from '../price-backfill';
 import { type ChainPolicy, resolvePolicy } from '../policy';
-import { childProgressSignal, newProgress, progressQuery, stepOf } from '../progress';
+import { childProgressSignal, trackProgress, stepOf } from '../progress';
 
 export const PRICE_RANGE_BACKFILL = 'price-range-backfill';
 
@@ -32,8 +32,7 @@ export async function priceRangeBackfill(input: PriceRangeBackfillInput): Promis
     throw new TypeError(`a backfill needs from <= to as YYYY-MM-DD, got ${JSON.stringify(input.from)} → ${JSON.stringify(input.to)}`);
   }
   const info = workflowInfo();
-  const progress = newProgress(PRICE_RANGE_BACKFILL, ['plan', 'prices']);
-  setHandler(progressQuery, () => progress);
+  const progress = trackProgress(PRICE_RANGE_BACKFILL, ['plan', 'prices']);
   setHandler(childProgressSignal, ({ step, done, total }) => {
     Object.assign(stepOf(progress, step), { done, total });
   });
