@@ -1,5 +1,5 @@
 /**
- * npm run bench -- daily | dart
+ * npm run bench -- daily | dart | score | initial-load
  * Each benchmark runs on a fresh stack (scripts/lib/bench-env.ts), prints its steps to stderr
  * and ends with one JSON line on stdout.
  *
