@@ -5,7 +5,9 @@
 import { sql } from 'kysely';
 import type { PoolClient } from 'pg';
 import { createPooledDb } from '../db/database';
-import { raisePoolExhaustedAlert, watchDbPool } from '../workers/db-pool-watch';
+import { loadConfig } from '../config/env';
+import { logger } from '../config/logger';
+import { raisePoolExhaustedAlert, watchDbPool, watchWorkerPool } from '../workers/db-pool-watch';
 import { eventually } from './helpers/eventually';
 import { type ScratchDb, scratchDatabase } from './helpers/services';
 
@@ -39,7 +41,9 @@ describe('the worker pool watch', () => {
 
   it('raises one critical alert, through a connection of its own, while callers queue on a full pool', async () => {
     const { db, pool } = onePool();
-    const watch = watchDbPool({ pool, max: 1, alertAfterMs: 300, sampleMs: 25, onExhausted: raisePoolExhaustedAlert(scratch.url, 'test worker') });
+    // As a worker process sets it up, from its configuration.
+    const cfg = loadConfig({ DATABASE_URL: scratch.url, SIMULATOR_URL: 'http://127.0.0.1:9', DB_POOL_ALERT_AFTER_MS: '300', LOG_LEVEL: 'warn' } as NodeJS.ProcessEnv);
+    const watch = watchWorkerPool(pool, 'test worker', cfg, logger);
     cleanups.push(async () => watch.stop());
     const held: PoolClient = await pool.connect();
     const queued = sql`SELECT 1 AS one`.execute(db);

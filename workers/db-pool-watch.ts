@@ -8,6 +8,10 @@
  * The alert is written through a connection of its own, opened for it, because the pool it is
  * about has none to give.
  */
+import type { Pool } from 'pg';
+import type { AppConfig } from '../config/env';
+import { requireDatabaseUrl } from '../config/env';
+import type { Logger } from '../config/logger';
 import { createDb } from '../db/database';
 import { raiseAlert } from '../db/alerts';
 
@@ -76,4 +80,15 @@ export function raisePoolExhaustedAlert(databaseUrl: string, processName: string
       await db.destroy();
     }
   };
+}
+
+/** A worker process's watch over its own pool, with the settings of its configuration. */
+export function watchWorkerPool(pool: Pool, processName: string, cfg: AppConfig, logger: Logger): { stop(): void } {
+  return watchDbPool({
+    pool,
+    max: pool.options.max,
+    alertAfterMs: cfg.DB_POOL_ALERT_AFTER_MS,
+    onExhausted: raisePoolExhaustedAlert(requireDatabaseUrl(cfg), processName, cfg.ALERT_DEDUPE_WINDOW_MIN),
+    onError: (err) => logger.error({ err: err.message }, 'the pool-exhausted alert could not be recorded'),
+  });
 }

@@ -11,6 +11,7 @@ import { createPooledDb } from '../db/database';
 import { jobsNamespace } from '../jobs/namespaces';
 import { ensureNamespace } from '../schedules/manage';
 import { createJobWorkers, jobWorkflowsPath, runWorkers } from './jobs-worker';
+import { watchWorkerPool } from './db-pool-watch';
 import { JobMetrics, startMetricsServer } from './job-metrics';
 import { installTemporalRuntime } from './runtime';
 
@@ -19,11 +20,13 @@ async function main(): Promise<void> {
   installTemporalRuntime(logger, 'INFO', { prometheusBindAddress: `127.0.0.1:${cfg.METRICS_SDK_PORT}` });
   const metrics = new JobMetrics();
   const server = await startMetricsServer(metrics, cfg.METRICS_PORT, `http://127.0.0.1:${cfg.METRICS_SDK_PORT}/metrics`);
-  const { db } = createPooledDb(requireDatabaseUrl(cfg), {
+  const { db, pool } = createPooledDb(requireDatabaseUrl(cfg), {
     max: 4,
     applicationName: 'compass-jobs',
+    connectionWaitMs: cfg.DB_POOL_WAIT_MS,
     onIdleError: (err) => logger.warn({ err: err.message }, 'an idle PostgreSQL connection was closed'),
   });
+  const poolWatch = watchWorkerPool(pool, 'jobs worker', cfg, logger);
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: jobWorkflowsPath(), logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
   const connection = await NativeConnection.connect({ address: cfg.TEMPORAL_ADDRESS });
   const clientConnection = await Connection.connect({ address: cfg.TEMPORAL_ADDRESS });
@@ -41,6 +44,7 @@ async function main(): Promise<void> {
     await runWorkers(workers);
     logger.info('job workers stopped');
   } finally {
+    poolWatch.stop();
     await connection.close();
     await clientConnection.close();
     await db.destroy();

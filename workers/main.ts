@@ -1,23 +1,17 @@
 /** Entry point of the collection worker process: `npm run worker`. */
 import { NativeConnection } from '@temporalio/worker';
 import { closeActivityDeps, createActivityDeps } from '../activities/deps';
-import { loadConfig, requireDatabaseUrl } from '../config/env';
+import { loadConfig } from '../config/env';
 import { logger } from '../config/logger';
 import { createCollectionWorker } from './collection-worker';
-import { raisePoolExhaustedAlert, watchDbPool } from './db-pool-watch';
+import { watchWorkerPool } from './db-pool-watch';
 import { installTemporalRuntime } from './runtime';
 
 async function main(): Promise<void> {
   const cfg = loadConfig();
   installTemporalRuntime(logger);
   const deps = createActivityDeps(cfg);
-  const poolWatch = watchDbPool({
-    pool: deps.dbPool,
-    max: deps.dbPool.options.max,
-    alertAfterMs: cfg.DB_POOL_ALERT_AFTER_MS,
-    onExhausted: raisePoolExhaustedAlert(requireDatabaseUrl(cfg), 'collection worker', cfg.ALERT_DEDUPE_WINDOW_MIN),
-    onError: (err) => logger.error({ err: err.message }, 'the pool-exhausted alert could not be recorded'),
-  });
+  const poolWatch = watchWorkerPool(deps.dbPool, 'collection worker', cfg, logger);
   const connection = await NativeConnection.connect({ address: cfg.TEMPORAL_ADDRESS });
   try {
     const worker = await createCollectionWorker({
