@@ -5,6 +5,7 @@
  * (an empty table means five years).
  */
 import {
+  ActivityCancellationType,
   continueAsNew,
   getExternalWorkflowHandle,
   log,
@@ -46,6 +47,9 @@ export async function priceBackfill(input: PriceBackfillInput): Promise<PriceBac
     startToCloseTimeout: '15 minutes',
     heartbeatTimeout: '2 minutes',
     retry: policy.sourceRetry,
+    // A stopped backfill ends only once its batches in flight have stopped too (they learn of it at their
+    // next heartbeat), so that "cancelled" means nothing is still writing and a resume sees the final ledger.
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   });
   const totalDates = input.carry?.totalDates ?? input.dates.length;
   const acc: PriceBackfillResult = input.carry
