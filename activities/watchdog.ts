@@ -58,7 +58,6 @@ export function slotSuffix(at: Date): string {
   return at.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-
 /** The instant of HH:MM on `date` in Korea. */
 export function kstInstant(date: IsoDate, hhmm: string): Date {
   return new Date(Date.parse(`${date}T${hhmm}:00+09:00`));

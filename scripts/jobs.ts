@@ -17,6 +17,7 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
+import { kstLabel } from '../calendar/trading-calendar';
 import { type AppConfig, loadConfig } from '../config/env';
 import { createDb, type Db } from '../db/database';
 import { type CatalogFile, type JobEntry, readCatalogFile, validateJobCatalog, writeCatalogFile } from '../jobs/catalog';
@@ -26,7 +27,6 @@ import {
 } from '../jobs/operations';
 import { formatPlan } from '../schedules/manage';
 import { JOB_SCOPES, type JobScope } from '../shared/jobs';
-import { kstLabel } from '../calendar/trading-calendar';
 import { canConnect, operatorDatabaseUrl } from './lib/postgres';
 
 const USAGE = `usage: npm run jobs -- list | show <job_id> | apply | diff | prune | create --json '{…}' | update <job_id> --set k=v |

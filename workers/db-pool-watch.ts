@@ -15,10 +15,9 @@ import type { Logger } from '../config/logger';
 import { createDb } from '../db/database';
 import { raiseAlert } from '../db/alerts';
 
-/** What pg's Pool tells about itself. */
+/** What the watch reads of pg's Pool. */
 export interface PoolGauge {
   totalCount: number;
-  idleCount: number;
   waitingCount: number;
 }
 
