@@ -3,10 +3,8 @@
  * code lands in its class, the maintenance window is refused, and the HTTP behaviour holds
  * against a real local server (the ZIP, 5xx, 429, hangs, resets), with the key in no message.
  */
-import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import zlib from 'node:zlib';
 import { DartClient, type DartClientOptions, type DartRequestEvent } from '../sources/dart/client';
 import { parseCorpCodeXml, parseCorpCodeZip, tickerToCorpCode } from '../sources/dart/corp-code';
@@ -18,9 +16,8 @@ import { msUntilMaintenanceEnds } from '../sources/dart/maintenance';
 import { crc32, crc32Js } from '../sources/dart/zip';
 import { msUntilKstMidnight, SourceError } from '../sources/errors';
 import { RequestPacer, redactUrl } from '../sources/http';
+import { capture } from './helpers/captures';
 
-const CAPTURES = process.env.COMPASS_CAPTURES_DIR ?? path.resolve(__dirname, '../../shared/fixtures/captures');
-const capture = (name: string) => fs.readFileSync(path.join(CAPTURES, name), 'utf8');
 const answer = (body: string | Uint8Array, status = 200, headers: Record<string, string> = {}): RawAnswer => ({
   status,
   headers: new Headers(headers),

@@ -2,17 +2,14 @@
  * The data.go.kr price client: the real capture parses as PROVENANCE.md says, and every
  * failure the simulator can serve lands in the right class.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { decodePage } from '../sources/datagokr/envelope';
 import { StockPriceInfoClient, toPriceRow } from '../sources/datagokr/stock-price-info';
 import { SourceError } from '../sources/errors';
 import { RequestPacer, redactUrl } from '../sources/http';
 import { startSimulator, type Simulator } from '../simulator/server';
+import { capture } from './helpers/captures';
 
 // The real captures live in the shared folder beside the repository (PROVENANCE.md there).
-const CAPTURES = process.env.COMPASS_CAPTURES_DIR ?? path.resolve(__dirname, '../../shared/fixtures/captures');
-const capture = (name: string) => fs.readFileSync(path.join(CAPTURES, name), 'utf8');
 const answer = (body: string, status = 200, headers: Record<string, string> = {}) => ({ status, body, headers: new Headers(headers) });
 const NOW = Date.UTC(2024, 0, 5, 6, 0); // 15:00 KST
 

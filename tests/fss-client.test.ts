@@ -3,10 +3,8 @@
  * max_page_no to the end against a real HTTP server, the loop guard stops counters that lie,
  * every err_cd lands in its class, and the `auth` key shows in no failure.
  */
-import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { FinlifeClient } from '../sources/fss/client';
 import { decodeFinlifePage } from '../sources/fss/envelope';
 import { joinOptions } from '../sources/fss/join';
@@ -14,9 +12,8 @@ import { PRODUCT_TYPES, type FinlifeProductType } from '../sources/fss/products'
 import { SourceError } from '../sources/errors';
 import { RequestPacer } from '../sources/http';
 import { closeLocal, listenLocal } from './helpers/local-server';
+import { capture } from './helpers/captures';
 
-const CAPTURES = process.env.COMPASS_CAPTURES_DIR ?? path.resolve(__dirname, '../../shared/fixtures/captures');
-const capture = (name: string) => fs.readFileSync(path.join(CAPTURES, name), 'utf8');
 const answer = (body: string, status = 200, headers: Record<string, string> = {}) => ({ status, body, headers: new Headers(headers) });
 const NOW = Date.UTC(2024, 0, 5, 6, 0); // 15:00 KST
 const SECRET = 'fss-secret-0123456789abcdef012345';

@@ -4,9 +4,7 @@
  * cookie flow, the session's renewal, the LOGOUT rule (one fresh login, then non-retryable),
  * CD010, CD011 with skipDup=Y, and the password in no message.
  */
-import fs from 'node:fs';
 import http from 'node:http';
-import path from 'node:path';
 import { SourceError, MALFORMED_CLASS } from '../sources/errors';
 import { RequestPacer } from '../sources/http';
 import { KrxClient, type KrxClientOptions } from '../sources/krx/client';
@@ -16,9 +14,8 @@ import { num } from '../sources/krx/fields';
 import { decodeBlock } from '../sources/krx/wire';
 import type { RequestEvent } from '../sources/request-hooks';
 import { closeLocal, listenLocal } from './helpers/local-server';
+import { capture } from './helpers/captures';
 
-const CAPTURES = process.env.COMPASS_CAPTURES_DIR ?? path.resolve(__dirname, '../../shared/fixtures/captures');
-const capture = (name: string) => fs.readFileSync(path.join(CAPTURES, name), 'utf8');
 const answer = (body: string, status = 200, headers: Record<string, string> = {}) => ({ status, body, headers: new Headers(headers) });
 const NOW = Date.UTC(2024, 0, 5, 6, 0); // 15:00 KST
 const rowsOf = (file: string, wrapper: string) => decodeBlock('test', answer(capture(file)), wrapper, NOW);

@@ -4,17 +4,14 @@
  * failure lands in its class, a quota gate can refuse before the call, and the key shows in no
  * message or logged URL.
  */
-import fs from 'node:fs';
 import http from 'node:http';
-import path from 'node:path';
 import { MALFORMED_CLASS, SourceError } from '../sources/errors';
 import { RequestPacer } from '../sources/http';
 import { KrxOpenApiClient, type KrxOpenApiClientOptions } from '../sources/krx-openapi/client';
 import type { RequestEvent } from '../sources/request-hooks';
 import { closeLocal, listenLocal } from './helpers/local-server';
+import { capture } from './helpers/captures';
 
-const CAPTURES = process.env.COMPASS_CAPTURES_DIR ?? path.resolve(__dirname, '../../shared/fixtures/captures');
-const capture = (name: string) => fs.readFileSync(path.join(CAPTURES, name), 'utf8');
 const NOW = Date.UTC(2024, 0, 5, 9, 0); // 18:00 KST
 const KEY = 'KRXOPENAPI-SECRET-0123456789ABCDEF0123456789';
 

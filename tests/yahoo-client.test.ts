@@ -3,18 +3,15 @@
  * as expected, bars are dated in the exchange's time zone, and every failure Yahoo serves lands
  * in its class, against a real local HTTP server.
  */
-import fs from 'node:fs';
 import http from 'node:http';
-import path from 'node:path';
 import { SourceError } from '../sources/errors';
 import { RequestPacer } from '../sources/http';
 import { decodeChart } from '../sources/yahoo/chart';
 import { YahooChartClient } from '../sources/yahoo/client';
 import { INDEX_SYMBOLS, latestQuote, type IndexQuoteSource } from '../sources/yahoo/index-quotes';
 import { closeLocal, listenLocal } from './helpers/local-server';
+import { capture } from './helpers/captures';
 
-const CAPTURES = process.env.COMPASS_CAPTURES_DIR ?? path.resolve(__dirname, '../../shared/fixtures/captures');
-const capture = (name: string) => fs.readFileSync(path.join(CAPTURES, name), 'utf8');
 const answer = (body: string, status = 200, headers: Record<string, string> = {}) => ({ status, body, headers: new Headers(headers) });
 const NOW = Date.UTC(2024, 0, 5, 6, 0);
 const NOT_FOUND = '{"chart":{"result":null,"error":{"code":"Not Found","description":"No data found, symbol may be delisted"}}}';
