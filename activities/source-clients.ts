@@ -73,6 +73,7 @@ export class SourceClients {
         timeoutMs: c.SOURCE_TIMEOUT_MS,
         corpCodeTimeoutMs: Math.max(c.SOURCE_TIMEOUT_MS, 120_000),
         pacer: this.budget('dart', 'dart', c.DART_DAILY_QUOTA, c.DART_RPS),
+        maintenance: c.DART_MAINTENANCE_WINDOW === 'off' ? null : undefined,
       });
     });
   }

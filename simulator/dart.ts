@@ -409,7 +409,7 @@ export class DartService {
   }
 }
 
-export function dartHandler(o: { keys: ReadonlySet<string>; now: () => number }): SourceHandler {
+export function dartHandler(o: { keys: ReadonlySet<string>; now: () => number; maintenance: boolean }): SourceHandler {
   const service = new DartService(o.now);
   const endpointOf = (path: string): string => path.replace(/^api\//, '');
   const isXml = (path: string): boolean => endpointOf(path) === CORP_CODE_FILE;
@@ -419,7 +419,7 @@ export function dartHandler(o: { keys: ReadonlySet<string>; now: () => number })
       const key = req.params.get('crtfc_key');
       return key && o.keys.has(key) ? { key } : { refuse: dartStatus('010', isXml(req.path)) };
     },
-    preempt: (req) => (inMaintenance(o.now()) ? dartStatus('800', isXml(req.path)) : undefined),
+    preempt: (req) => (o.maintenance && inMaintenance(o.now()) ? dartStatus('800', isXml(req.path)) : undefined),
     answers: (req) => service.faultAnswers(endpointOf(req.path), req.params),
   };
 }

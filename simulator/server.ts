@@ -66,6 +66,8 @@ export interface SimulatorOptions {
   publishTimeKst?: string;
   /** The simulated wall clock (ms since epoch): publication, DART's maintenance window, the quota day, "today" everywhere. */
   now?: () => number;
+  /** DART's 01:00–02:00 KST stop on `now`; default on, unless SIM_DART_MAINTENANCE=off (npm test sets it, so the suite does not depend on the hour). */
+  dartMaintenance?: boolean;
   faults?: FaultPlan;
 }
 
@@ -204,7 +206,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       bucket: () => injector.admit(),
       onBucketRefusal: () => countFault('rps', 'datagokr'),
     }),
-    dart: dartHandler({ keys: keys('dart'), now }),
+    dart: dartHandler({ keys: keys('dart'), now, maintenance: opts.dartMaintenance ?? process.env.SIM_DART_MAINTENANCE !== 'off' }),
     finlife: finlifeHandler({ keys: keys('finlife') }),
     yahoo: yahooHandler({ now }),
     krxData: krxDataHandler({ login: SIMULATOR_KRX_LOGIN, now }),

@@ -22,7 +22,7 @@ let sim: Simulator;
 let dart: DartClient;
 
 beforeAll(async () => {
-  sim = await startSimulator({ port: 0, now: () => clock });
+  sim = await startSimulator({ port: 0, now: () => clock, dartMaintenance: true });
   dart = client();
 });
 afterAll(() => sim.close());
