@@ -27,7 +27,7 @@ const fast = { DART_RPS: '100', FSS_RPS: '100', KRX_RPS: '100', KRX_OPENAPI_RPS:
 
 describe('mock scope', () => {
   it('reaches every source of the simulator, counting each call in PostgreSQL', async () => {
-    const clients = new SourceClients(loadConfig({ SIMULATOR_URL: sim.url, DATA_SCOPE: 'mock', ...fast } as NodeJS.ProcessEnv), scratch.db);
+    const clients = new SourceClients(loadConfig({ SIMULATOR_URL: sim.url, DATA_SCOPE: 'mock', DART_MAINTENANCE_WINDOW: process.env.DART_MAINTENANCE_WINDOW, ...fast } as NodeJS.ProcessEnv), scratch.db);
     const day = '2024-01-05';
 
     expect((await clients.prices.dailyPrices(day)).find((r) => r.ticker === '005930')).toMatchObject({ name: '삼성전자' });

@@ -74,7 +74,8 @@ export async function scratchDatabase(prefix: string): Promise<ScratchDb> {
 }
 
 export function testDeps(env: Record<string, string | undefined>): ActivityDeps {
-  return createActivityDeps(loadConfig({ LOG_LEVEL: 'warn', ...env } as NodeJS.ProcessEnv));
+  // npm test's setting (scripts/test.ts) reaches deps built from an explicit environment too.
+  return createActivityDeps(loadConfig({ LOG_LEVEL: 'warn', DART_MAINTENANCE_WINDOW: process.env.DART_MAINTENANCE_WINDOW, ...env } as NodeJS.ProcessEnv));
 }
 
 /**
