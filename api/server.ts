@@ -10,14 +10,15 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
+import { OperatorDateError, parseOperatorDate } from '../calendar/operator-date';
 import { dateInZone } from '../calendar/time-zone';
-import { parseIsoDate } from '../calendar/trading-calendar';
 import { startOrJoinReport } from '../client/counterparty-risk';
 import type { AppConfig } from '../config/env';
 import { logger as rootLogger, type Logger } from '../config/logger';
 import { readCachedReport } from '../reports/counterparty-risk/cache';
 import type { CounterpartyRiskReport, ReportMeta } from '../reports/counterparty-risk/report';
 import { readStatus } from '../reports/counterparty-risk/status';
+import { type Clock, systemClock } from '../shared/clock';
 
 export type ApiConfig = Pick<AppConfig, 'CACHE_DIR' | 'TZ' | 'TEMPORAL_TASK_QUEUE' | 'API_HOST' | 'API_PORT' | 'API_GENERATE_WAIT_SEC'>;
 
@@ -26,6 +27,8 @@ export interface ApiServerOptions {
   client: Client;
   token: string;
   logger?: Logger;
+  /** Which day "today" is (no date given, and the future-date check); default the system clock. */
+  now?: Clock;
 }
 
 export interface ApiServer {
@@ -105,9 +108,9 @@ async function handle(o: ApiServerOptions, expected: Buffer, req: http.IncomingM
   const route = `${req.method} ${url.pathname.replace(/\/+$/, '')}`;
   switch (route) {
     case `GET ${BASE}`:
-      return serveReport(o, reportDate(url, o.cfg.TZ));
+      return serveReport(o, reportDate(url, o.cfg.TZ, new Date((o.now ?? systemClock)())));
     case `POST ${BASE}/recompute`:
-      return recompute(o, reportDate(url, o.cfg.TZ), ['1', 'true'].includes(url.searchParams.get('wait') ?? ''));
+      return recompute(o, reportDate(url, o.cfg.TZ, new Date((o.now ?? systemClock)())), ['1', 'true'].includes(url.searchParams.get('wait') ?? ''));
     case `GET ${BASE}/status`:
       return { status: 200, body: await readStatus(o.cfg.CACHE_DIR) };
   }
@@ -123,12 +126,13 @@ export function reportDate(url: URL, tz: string, now = new Date()): string {
   const date = url.searchParams.get('date');
   if (date === null) return today;
   try {
-    parseIsoDate(date);
-  } catch {
-    throw new HttpError(400, 'invalid date', `date must be a calendar date written YYYY-MM-DD, got ${JSON.stringify(date)}`);
+    return parseOperatorDate(date, { today, zone: tz });
+  } catch (err) {
+    if (!(err instanceof OperatorDateError)) throw err;
+    throw err.kind === 'future'
+      ? new HttpError(400, 'date in the future', `${err.message}; a report can only be made for today or earlier`)
+      : new HttpError(400, 'invalid date', err.message);
   }
-  if (date > today) throw new HttpError(400, 'date in the future', `date ${date} is after today (${today} in ${tz}); a report can only be made for today or earlier`);
-  return date;
 }
 
 function withMeta(report: CounterpartyRiskReport, extra: Partial<ReportMeta>): CounterpartyRiskReport {

@@ -13,9 +13,9 @@
  *
  * --scope defaults to the configuration's scope (mock without DATAGOKR_API_KEY); list/apply/diff/prune
  * without --scope act on both. Each scope is its own namespace (JOBS_NAMESPACE_REAL / JOBS_NAMESPACE_MOCK).
+ * Exit codes: 0 done, 1 failed, 2 usage error (unknown command or flag, a flag without its value).
  */
 import fs from 'node:fs';
-import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { kstLabel } from '../calendar/trading-calendar';
 import { type AppConfig, loadConfig } from '../config/env';
@@ -27,12 +27,11 @@ import {
 } from '../jobs/operations';
 import { formatPlan } from '../schedules/manage';
 import { JOB_SCOPES, type JobScope } from '../shared/jobs';
+import { parseCommandLine, UsageError } from './lib/cli-args';
 import { canConnect, operatorDatabaseUrl } from './lib/postgres';
 
 const USAGE = `usage: npm run jobs -- list | show <job_id> | apply | diff | prune | create --json '{…}' | update <job_id> --set k=v |
        delete <job_id> | run-now <job_id> [--params '{…}'] [--wait] | pause <job_id> [--reason …] | resume <job_id>   [--scope real|mock]`;
-
-class UsageError extends Error {}
 
 function parseScope(v: string | undefined): JobScope[] | null {
   if (v === undefined) return null;
@@ -61,13 +60,10 @@ function runLine(r: JobRunRow | undefined): string {
 }
 
 async function main(): Promise<number> {
-  const { positionals, values } = parseArgs({
-    allowPositionals: true,
-    options: {
-      scope: { type: 'string' }, json: { type: 'string' }, file: { type: 'string' }, set: { type: 'string', multiple: true },
-      params: { type: 'string' }, reason: { type: 'string' }, wait: { type: 'boolean' },
-    },
-  });
+  const { positionals, values } = parseCommandLine(process.argv.slice(2), {
+    scope: { type: 'string' }, json: { type: 'string' }, file: { type: 'string' }, set: { type: 'string', multiple: true },
+    params: { type: 'string' }, reason: { type: 'string' }, wait: { type: 'boolean' },
+  }, USAGE);
   const [command, jobId] = positionals;
   if (!command) throw new UsageError(USAGE);
   const cfg = loadConfig();

@@ -9,33 +9,24 @@
  *   quotas                          today's (KST) calls per source quota, counted in PostgreSQL
  *   alerts                          the open (unacknowledged) operations alerts, newest first
  *   ack <id>                        acknowledge one alert
+ *
+ * Dates are real calendar dates, today (KST) or earlier. Exit codes: 0 done, 1 failed, 2 usage error
+ * (bad command, argument, flag or date: nothing was started), 3 refused (that run is already going).
  */
 import type { Client } from '@temporalio/client';
 import { kstLabel } from '../calendar/trading-calendar';
 import { ackAlert, renderOpenAlerts } from '../client/alerts';
 import { connectClient } from '../client/connection';
-import {
-  backfillPrices, chainStatus, initialLoad, OperationRefused, type OperationSpec, recomputeTicker, renderProgress, rerunChain, startOperation,
-} from '../client/ops';
+import { chainStatus, OperationRefused, renderProgress, startOperation } from '../client/ops';
 import { loadConfig } from '../config/env';
 import { createDb, type Db } from '../db/database';
 import { quotaUsageToday } from '../db/source-budget';
-import { CHAINS, isChainName, type ChainName } from '../shared/chains';
+import { type Clock, systemClock } from '../shared/clock';
+import { kstToday } from '../shared/chains';
 import { progressQuery } from '../workflows/progress';
+import { UsageError } from './lib/cli-args';
+import { parseOpsArgs } from './lib/ops-args';
 import { canConnect, operatorDatabaseUrl, redactDbUrl } from './lib/postgres';
-
-const USAGE = `usage: npm run ops -- status | progress <workflow-id> [--watch] | rerun <chain> <YYYY-MM-DD> [--join]
-                     | backfill <from> <to> | recompute <ticker> | initial-load [--backfill-days N] [--skip a,b] | quotas | alerts | ack <id>
-chains: ${Object.keys(CHAINS).join(', ')}`;
-
-class UsageError extends Error {}
-
-const isDate = (s: string | undefined): s is string => !!s && /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(s));
-
-function flag(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-}
 
 function fmt(d: Date | undefined): string {
   return d ? kstLabel(d, 'minute') : '-';
@@ -69,37 +60,6 @@ async function progress(client: Client, id: string, watch: boolean): Promise<voi
   }
 }
 
-function operation(cmd: string, args: string[]): OperationSpec {
-  switch (cmd) {
-    case 'rerun': {
-      const [chain, date] = args;
-      if (!chain || !isChainName(chain)) throw new UsageError(`unknown chain ${JSON.stringify(chain)}; one of ${Object.keys(CHAINS).join(', ')}`);
-      if (!isDate(date)) throw new UsageError(`date must be YYYY-MM-DD, got ${JSON.stringify(date)}`);
-      return rerunChain(chain, date, args.includes('--join'));
-    }
-    case 'backfill': {
-      const [from, to] = args;
-      if (!isDate(from) || !isDate(to) || from > to) throw new UsageError('backfill needs <from> <to> as YYYY-MM-DD, from <= to');
-      return backfillPrices(from, to);
-    }
-    case 'recompute': {
-      const ticker = args[0]?.toUpperCase();
-      if (!ticker || !/^[0-9A-Z]{6}$/.test(ticker)) throw new UsageError(`ticker must be 6 KRX characters, e.g. 005930; got ${JSON.stringify(args[0])}`);
-      return recomputeTicker(ticker);
-    }
-    case 'initial-load': {
-      const days = flag(args, '--backfill-days');
-      const skip = flag(args, '--skip')?.split(',').filter(Boolean) ?? [];
-      const bad = skip.filter((c) => !isChainName(c));
-      if (bad.length) throw new UsageError(`--skip: unknown chain ${bad.join(', ')}`);
-      if (days !== undefined && !(Number(days) >= 1)) throw new UsageError('--backfill-days must be a positive number');
-      return initialLoad({ backfillDays: days ? Number(days) : undefined, skip: skip as ChainName[] });
-    }
-    default:
-      throw new UsageError(USAGE);
-  }
-}
-
 async function openDb(databaseUrl: string | undefined): Promise<Db> {
   const url = operatorDatabaseUrl(databaseUrl);
   if (!(await canConnect(url))) {
@@ -108,13 +68,14 @@ async function openDb(databaseUrl: string | undefined): Promise<Db> {
   return createDb(url, 1);
 }
 
-async function main(): Promise<number> {
-  const [cmd, ...args] = process.argv.slice(2);
+/** `now` is the one clock read: it decides which dates are "today or earlier". */
+async function main(argv: string[], now: Clock): Promise<number> {
+  const cmd = parseOpsArgs(argv, kstToday(now()));
   const cfg = loadConfig();
-  if (cmd === 'quotas') {
+  if (cmd.command === 'quotas') {
     const db = await openDb(cfg.DATABASE_URL);
     try {
-      const rows = await quotaUsageToday(db);
+      const rows = await quotaUsageToday(db, now);
       if (rows.length === 0) console.log('no source calls counted today (KST)');
       for (const r of rows) console.log(`${r.quotaKey.padEnd(36)} ${String(r.used).padStart(6)} / ${r.dailyLimit}  (${r.kstDay})`);
     } finally {
@@ -122,26 +83,22 @@ async function main(): Promise<number> {
     }
     return 0;
   }
-  if (cmd === 'alerts' || cmd === 'ack') {
-    const id = Number(args[0]);
-    if (cmd === 'ack' && !(Number.isInteger(id) && id > 0)) throw new UsageError('ack needs an alert id (see `npm run ops -- alerts`)');
+  if (cmd.command === 'alerts' || cmd.command === 'ack') {
     const db = await openDb(cfg.DATABASE_URL);
     try {
-      if (cmd === 'alerts') console.log((await renderOpenAlerts(db)).join('\n'));
-      else console.log(`alert #${id}: ${await ackAlert(db, id)}`);
+      if (cmd.command === 'alerts') console.log((await renderOpenAlerts(db)).join('\n'));
+      else console.log(`alert #${cmd.alertId}: ${await ackAlert(db, cmd.alertId)}`);
     } finally {
       await db.destroy();
     }
     return 0;
   }
-  const spec = cmd === 'status' || cmd === 'progress' ? undefined : operation(cmd ?? '', args);
-  if (cmd === 'progress' && !args[0]) throw new UsageError('progress needs a workflow id (see `npm run ops -- status`)');
   const client = await connectClient(cfg);
   try {
-    if (cmd === 'status') await status(client);
-    else if (cmd === 'progress') await progress(client, args[0]!, args.includes('--watch'));
+    if (cmd.command === 'status') await status(client);
+    else if (cmd.command === 'progress') await progress(client, cmd.workflowId, cmd.watch);
     else {
-      const started = await startOperation(client, cfg.TEMPORAL_TASK_QUEUE, spec!);
+      const started = await startOperation(client, cfg.TEMPORAL_TASK_QUEUE, cmd.operation);
       console.log(`${started.joined ? 'joined' : 'started'} ${started.workflowId} (run ${started.runId})`);
       console.log(`  progress: npm run ops -- progress ${started.workflowId} --watch`);
     }
@@ -151,7 +108,7 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
+main(process.argv.slice(2), systemClock).then(
   (code) => process.exit(code),
   (err) => {
     if (err instanceof UsageError) {
