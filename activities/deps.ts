@@ -9,6 +9,7 @@ import { requireDatabaseUrl } from '../config/env';
 import { logger } from '../config/logger';
 import { createPooledDb, type Db } from '../db/database';
 import { PRICE_SOURCE_ID } from '../sources/datagokr/stock-price-info';
+import { type Clock, systemClock } from '../shared/clock';
 import { SourceClients } from './source-clients';
 
 export interface ActivityDeps {
@@ -22,9 +23,16 @@ export interface ActivityDeps {
   redis: Redis | null;
   /** The environment child processes inherit (the LLM keys of the pipeline command); default process.env. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * What time it is, for every decision that depends on the calendar or the hour: "today" in Korea,
+   * publication times, DART's maintenance window, the quota day, recorded timestamps. Tests pin it;
+   * durations and pacing keep reading the real clock.
+   */
+  now: Clock;
 }
 
-export function createActivityDeps(cfg: AppConfig): ActivityDeps {
+export function createActivityDeps(cfg: AppConfig, opts: { now?: Clock } = {}): ActivityDeps {
+  const now = opts.now ?? systemClock;
   const { db, pool } = createPooledDb(requireDatabaseUrl(cfg), {
     max: cfg.WORKER_MAX_CONCURRENT_ACTIVITIES + 2,
     connectionWaitMs: cfg.DB_POOL_WAIT_MS,
@@ -34,9 +42,10 @@ export function createActivityDeps(cfg: AppConfig): ActivityDeps {
     db,
     dbPool: pool,
     cfg,
-    sources: new SourceClients(cfg, db),
+    sources: new SourceClients(cfg, db, now),
     priceSource: PRICE_SOURCE_ID,
     redis: cfg.REDIS_URL ? new Redis(cfg.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 2 }) : null,
+    now,
   };
 }
 

@@ -73,7 +73,7 @@ export function dividendActivities(deps: ActivityDeps) {
      */
     /** `asOf`: the chain's date; the window ends on the day before it (a rerun for a past date reads that date's data). */
     async loadFscDividends(input: { chain: string; basDt?: IsoDate; year?: number; asOf?: IsoDate }): Promise<{ rows: number }> {
-      const published = latestPublishedBasDt(Date.now());
+      const published = latestPublishedBasDt(deps.now());
       const dayBefore = input.asOf ? addDays(input.asOf, -1) : published;
       const to = dayBefore < published ? dayBefore : published;
       const dates = input.basDt

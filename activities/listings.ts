@@ -108,7 +108,7 @@ export function listingActivities(deps: ActivityDeps) {
       const source = listingSource(deps);
       return sourceStep(deps, { chain: input.chain, step: 'stock-listing' }, async () => {
         const signal = cancellationSignal();
-        const found = await latestNonEmpty('stock listing', input.asOf ?? kstDate(Date.now()), (d) => fetchListing(deps, source, d, signal));
+        const found = await latestNonEmpty('stock listing', input.asOf ?? kstDate(deps.now()), (d) => fetchListing(deps, source, d, signal));
         const written = await saveListing(deps.db, found.tradeDate, `krx-${source}`, found.rows);
         const byMarket: Record<string, number> = {};
         for (const r of found.rows) byMarket[r.market] = (byMarket[r.market] ?? 0) + 1;
@@ -164,7 +164,7 @@ export function listingActivities(deps: ActivityDeps) {
       const source = listingSource(deps);
       return sourceStep(deps, { chain: input.chain, step: 'etfs' }, async () => {
         const signal = cancellationSignal();
-        const found = await latestNonEmpty('ETFs', input.asOf ?? kstDate(Date.now()), (d) => fetchEtfs(deps, source, d, signal));
+        const found = await latestNonEmpty('ETFs', input.asOf ?? kstDate(deps.now()), (d) => fetchEtfs(deps, source, d, signal));
         const written = await saveEtfs(deps.db, found.tradeDate, `krx-${source}`, found.rows);
         return {
           result: { tradeDate: found.tradeDate, rows: found.rows.length },

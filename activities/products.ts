@@ -35,10 +35,10 @@ export function latestPublishedBasDt(nowMs: number): IsoDate {
  * `fetch` for `basDt` when given (its no-data is 0 rows); otherwise for the latest published
  * business day, walking back a business day at a time while the answer is empty.
  */
-export async function fscLatestNonEmpty<T>(basDt: IsoDate | undefined, fetch: (d: IsoDate) => Promise<T[]>): Promise<{ basDt: IsoDate; rows: T[]; emptyDays: IsoDate[] }> {
+export async function fscLatestNonEmpty<T>(basDt: IsoDate | undefined, nowMs: number, fetch: (d: IsoDate) => Promise<T[]>): Promise<{ basDt: IsoDate; rows: T[]; emptyDays: IsoDate[] }> {
   if (basDt) return { basDt, rows: await fetch(basDt), emptyDays: [] };
   const emptyDays: IsoDate[] = [];
-  let d = latestPublishedBasDt(Date.now());
+  let d = latestPublishedBasDt(nowMs);
   for (let i = 0; i < MAX_FALLBACK_DAYS; i++) {
     const rows = await fetch(d);
     if (rows.length > 0) return { basDt: d, rows, emptyDays };
@@ -55,7 +55,7 @@ export function productActivities(deps: ActivityDeps) {
       return sourceStep(deps, { chain: input.chain, step: 'bonds', tradingDate: input.basDt }, async () => {
         const signal = cancellationSignal();
         let asking: IsoDate | undefined = input.basDt;
-        const found = await fscLatestNonEmpty(input.basDt, (d) => {
+        const found = await fscLatestNonEmpty(input.basDt, deps.now(), (d) => {
           asking = d;
           return whileHeartbeating(() => ({ basDt: asking }), () => deps.sources.bonds.bonds({ basDt: d }, signal));
         });

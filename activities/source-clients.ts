@@ -11,6 +11,7 @@
 import type { AppConfig } from '../config/env';
 import type { Db } from '../db/database';
 import { SourceBudget } from '../db/source-budget';
+import { type Clock, systemClock } from '../shared/clock';
 import {
   SIMULATOR_ALPHAVANTAGE_KEY,
   SIMULATOR_DART_KEY,
@@ -41,6 +42,7 @@ export class SourceClients {
   constructor(
     private readonly cfg: AppConfig,
     private readonly db: Db,
+    private readonly now: Clock = systemClock,
   ) {
     if (cfg.scope === 'mock') {
       if (!cfg.SIMULATOR_URL) throw new Error('mock scope needs SIMULATOR_URL (npm run dev sets it): no source key is configured');
@@ -73,7 +75,7 @@ export class SourceClients {
         timeoutMs: c.SOURCE_TIMEOUT_MS,
         corpCodeTimeoutMs: Math.max(c.SOURCE_TIMEOUT_MS, 120_000),
         pacer: this.budget('dart', 'dart', c.DART_DAILY_QUOTA, c.DART_RPS),
-        maintenance: c.DART_MAINTENANCE_WINDOW === 'off' ? null : undefined,
+        now: this.now,
       });
     });
   }
@@ -86,6 +88,7 @@ export class SourceClients {
         baseUrl: this.sim?.finlife ?? c.FINLIFE_BASE_URL,
         timeoutMs: c.SOURCE_TIMEOUT_MS,
         pacer: this.budget('finlife', 'finlife', c.FSS_DAILY_QUOTA, c.FSS_RPS),
+        now: this.now,
       });
     });
   }
@@ -94,7 +97,7 @@ export class SourceClients {
     return this.once('yahoo', () => {
       const c = this.cfg;
       // Yahoo has no key and no published quota; only the spacing is shared.
-      return new YahooChartClient({ baseUrl: this.sim?.yahoo ?? c.YAHOO_BASE_URL, timeoutMs: c.SOURCE_TIMEOUT_MS, pacer: this.budget('yahoo', undefined, undefined, c.YAHOO_RPS) });
+      return new YahooChartClient({ baseUrl: this.sim?.yahoo ?? c.YAHOO_BASE_URL, timeoutMs: c.SOURCE_TIMEOUT_MS, pacer: this.budget('yahoo', undefined, undefined, c.YAHOO_RPS), now: this.now });
     });
   }
 
@@ -105,7 +108,7 @@ export class SourceClients {
       const credentials = this.sim
         ? { id: SIMULATOR_KRX_LOGIN.id, password: SIMULATOR_KRX_LOGIN.password }
         : { id: this.key('krx-data', 'KRX_ID', c.KRX_ID), password: this.key('krx-data', 'KRX_PW', c.KRX_PW) };
-      return new KrxClient({ baseUrl: this.sim?.krxData ?? c.KRX_DATA_BASE_URL, credentials, timeoutMs: c.SOURCE_TIMEOUT_MS, pacer: this.budget('krx-data', undefined, undefined, c.KRX_RPS) });
+      return new KrxClient({ baseUrl: this.sim?.krxData ?? c.KRX_DATA_BASE_URL, credentials, timeoutMs: c.SOURCE_TIMEOUT_MS, pacer: this.budget('krx-data', undefined, undefined, c.KRX_RPS), now: this.now });
     });
   }
 
@@ -117,6 +120,7 @@ export class SourceClients {
         baseUrl: this.sim?.krxOpenApi ?? c.KRX_OPENAPI_BASE_URL,
         timeoutMs: c.SOURCE_TIMEOUT_MS,
         pacer: this.budget('krx-openapi', 'krx-openapi', c.KRX_OPENAPI_DAILY_QUOTA, c.KRX_OPENAPI_RPS),
+        now: this.now,
       });
     });
   }
@@ -130,6 +134,7 @@ export class SourceClients {
         baseUrl: this.sim?.alphaVantage ?? c.ALPHAVANTAGE_BASE_URL,
         timeoutMs: c.SOURCE_TIMEOUT_MS,
         pacer: this.budget('alphavantage', 'alphavantage', c.ALPHAVANTAGE_DAILY_QUOTA, c.ALPHAVANTAGE_RPS),
+        now: this.now,
       });
     });
   }
@@ -142,11 +147,12 @@ export class SourceClients {
       serviceKey: this.sim ? SIMULATOR_DATAGOKR_KEY : this.key('datagokr', 'DATAGOKR_API_KEY', c.DATAGOKR_API_KEY),
       timeoutMs: c.DATAGOKR_TIMEOUT_MS,
       pacer: this.budget('datagokr', `datagokr:${operation}`, c.DATAGOKR_DAILY_QUOTA, c.DATAGOKR_RPS),
+      now: this.now,
     };
   }
 
   private budget(source: string, quotaKey: string | undefined, dailyLimit: number | undefined, rps: number): SourceBudget {
-    return new SourceBudget(this.db, { source, quotaKey, dailyLimit, rateKey: quotaKey ?? source, rps });
+    return new SourceBudget(this.db, { source, quotaKey, dailyLimit, rateKey: quotaKey ?? source, rps }, this.now);
   }
 
   private key(source: string, env: string, value: string | undefined): string {

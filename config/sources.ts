@@ -19,8 +19,6 @@ export const sourcesEnv = {
   // Seed 001: 1 req/s. DART itself only warns at ~1,000 a minute (UNCONFIRMED per second).
   DART_RPS: rps(1),
   DART_DAILY_QUOTA: perDay(20_000),
-  // off: no refusal in 01:00–02:00 KST. For test suites, which must not depend on the hour they run at; DART itself stops then.
-  DART_MAINTENANCE_WINDOW: z.enum(['on', 'off']).default('on'),
 
   FSS_API_KEY: secret,
   FINLIFE_BASE_URL: z.url().default('https://finlife.fss.or.kr'),

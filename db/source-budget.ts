@@ -4,7 +4,9 @@
  *     per Korean calendar day, because the sources reset at midnight KST;
  *   - a per-second spacing per source: each call reserves the next free slot in one row, so
  *     calls from any number of workers never come closer than 1/rps apart.
- * Both use the database's clock, so workers with skewed clocks still agree.
+ * The spacing uses the database's clock, so workers with skewed clocks still never come too close;
+ * the quota day is the Korean date of the injected clock (shared/clock.ts), so that a test can put
+ * the worker on any day without waiting for it.
  *
  * Guarantee: a call is made only after both its count and its slot were taken in one
  * committed statement each; two processes can never take the same slot or the last unit
@@ -12,6 +14,8 @@
  * which the workflows turn into a durable wait (workflows/quota-wait.ts), not a failure.
  */
 import { sql } from 'kysely';
+import { kstDate } from '../calendar/trading-calendar';
+import { type Clock, systemClock } from '../shared/clock';
 import { msUntilKstMidnight, SourceError } from '../sources/errors';
 import type { Pacer } from '../sources/http';
 import type { Db } from './database';
@@ -44,6 +48,7 @@ export class SourceBudget implements Pacer {
   constructor(
     private readonly db: Db,
     readonly spec: BudgetSpec,
+    private readonly now: Clock = systemClock,
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
   ) {
     if (spec.quotaKey && !(spec.dailyLimit && spec.dailyLimit > 0)) throw new TypeError(`${spec.source}: daily limit must be positive`);
@@ -61,7 +66,7 @@ export class SourceBudget implements Pacer {
     if (!quotaKey || !dailyLimit) return;
     const taken = await sql<{ used: number }>`
       INSERT INTO source_quota_usage (quota_key, kst_day, used, daily_limit)
-      VALUES (${quotaKey}, (now() AT TIME ZONE 'Asia/Seoul')::date, 1, ${dailyLimit})
+      VALUES (${quotaKey}, ${kstDate(this.now())}::date, 1, ${dailyLimit})
       ON CONFLICT (quota_key, kst_day) DO UPDATE
          SET used = source_quota_usage.used + 1, daily_limit = EXCLUDED.daily_limit, updated_at = now()
        WHERE source_quota_usage.used < EXCLUDED.daily_limit
@@ -72,7 +77,7 @@ export class SourceBudget implements Pacer {
       'rate-limited',
       `daily quota of ${dailyLimit} calls for ${quotaKey} is spent (counted in PostgreSQL across all workers); the work waits until midnight KST`,
       QUOTA_SPENT_CODE,
-      msUntilKstMidnight(Date.now()),
+      msUntilKstMidnight(this.now()),
     );
   }
 
@@ -102,11 +107,11 @@ export interface QuotaUsage {
 }
 
 /** Today's (KST) counts, for `npm run ops` and the tests. */
-export async function quotaUsageToday(db: Db): Promise<QuotaUsage[]> {
+export async function quotaUsageToday(db: Db, now: Clock = systemClock): Promise<QuotaUsage[]> {
   const r = await sql<{ quota_key: string; kst_day: string; used: number; daily_limit: number }>`
     SELECT quota_key, kst_day::text AS kst_day, used, daily_limit
       FROM source_quota_usage
-     WHERE kst_day = (now() AT TIME ZONE 'Asia/Seoul')::date
+     WHERE kst_day = ${kstDate(now())}::date
      ORDER BY quota_key`.execute(db);
   return r.rows.map((x) => ({ quotaKey: x.quota_key, kstDay: x.kst_day, used: x.used, dailyLimit: x.daily_limit }));
 }

@@ -59,10 +59,6 @@ async function main(): Promise<number> {
       COMPASS_TEST_PG_ADMIN_URL: pgAdmin,
       COMPASS_TEST_REDIS_URL: haveRedis ? redisUrl : '',
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-      // DART's 01:00–02:00 KST stop follows the wall clock in the worker and the simulator; a suite run in that hour
-      // would fail every DART step. The window's own tests pin their clocks and turn it on explicitly.
-      DART_MAINTENANCE_WINDOW: 'off',
-      SIM_DART_MAINTENANCE: 'off',
     };
     const jest = spawnSync(path.join(ROOT, 'node_modules/.bin/jest'), ['--runInBand', '--json', `--outputFile=${report}`, ...process.argv.slice(2)], { cwd: ROOT, env, stdio: 'inherit' });
     let code = jest.status ?? 1;

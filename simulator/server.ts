@@ -66,7 +66,7 @@ export interface SimulatorOptions {
   publishTimeKst?: string;
   /** The simulated wall clock (ms since epoch): publication, DART's maintenance window, the quota day, "today" everywhere. */
   now?: () => number;
-  /** DART's 01:00–02:00 KST stop on `now`; default on, unless SIM_DART_MAINTENANCE=off (npm test sets it, so the suite does not depend on the hour). */
+  /** DART's 01:00–02:00 KST stop on `now`; default on. */
   dartMaintenance?: boolean;
   faults?: FaultPlan;
 }
@@ -206,7 +206,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       bucket: () => injector.admit(),
       onBucketRefusal: () => countFault('rps', 'datagokr'),
     }),
-    dart: dartHandler({ keys: keys('dart'), now, maintenance: opts.dartMaintenance ?? process.env.SIM_DART_MAINTENANCE !== 'off' }),
+    dart: dartHandler({ keys: keys('dart'), now, maintenance: opts.dartMaintenance ?? true }),
     finlife: finlifeHandler({ keys: keys('finlife') }),
     yahoo: yahooHandler({ now }),
     krxData: krxDataHandler({ login: SIMULATOR_KRX_LOGIN, now }),

@@ -12,6 +12,7 @@ import { sql } from 'kysely';
 import { startSimulator, type Simulator } from '../simulator/server';
 import { dailyCollection, initialLoad, monthlyProducts, quarterlyCorporateActions, weeklyRefresh } from '../workflows';
 import { collectionWorkers, connectTestClient, type ScratchDb, scratchDatabase } from './helpers/services';
+import { testClock } from './helpers/clock';
 
 const FAST = { sourceRetry: { initialInterval: '100ms', maximumInterval: '200ms' }, dbRetry: { initialInterval: '100ms' }, publishWaitInterval: '1s', publishWaitMax: 1 } as const;
 const AS_OF = '2024-03-15';
@@ -41,7 +42,7 @@ const historyToJSONObject = (h: Parameters<typeof historyToJSON>[0]) => JSON.par
 const id = (what: string) => `${what}-${randomUUID().slice(0, 8)}`;
 
 beforeAll(async () => {
-  sim = await startSimulator({ port: 0 });
+  sim = await startSimulator({ port: 0, now: testClock });
   scratch = await scratchDatabase('chains');
   client = await connectTestClient();
   await startWorker();

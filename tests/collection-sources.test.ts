@@ -10,7 +10,7 @@ import { DefaultLogger } from '@temporalio/worker';
 import { sql } from 'kysely';
 import { type ActivityDeps, closeActivityDeps } from '../activities/deps';
 import { createActivities } from '../activities/index';
-import { addDays, isTradingDay, kstDate, tradingDayOnOrBefore } from '../calendar/trading-calendar';
+import { addDays, isTradingDay, tradingDayOnOrBefore } from '../calendar/trading-calendar';
 import { companyByCorpCode, companyOfTicker, listedCompanies } from '../simulator/companies';
 import { dividendPerShare, filingDate, majorEventsOf } from '../simulator/dart';
 import { BOND_COUNT } from '../simulator/datagokr-ops';
@@ -19,6 +19,7 @@ import { TICKERS } from '../simulator/market';
 import { startSimulator, type Simulator } from '../simulator/server';
 import { PRODUCT_TYPES, type FinlifeProductType } from '../sources/fss/products';
 import { type ScratchDb, scratchDatabase, testDeps } from './helpers/services';
+import { TEST_TODAY, testClock } from './helpers/clock';
 
 const FAST = { DART_RPS: '200', FSS_RPS: '200', KRX_RPS: '200', KRX_OPENAPI_RPS: '200', DATAGOKR_RPS: '1000' };
 const chain = 'collection-sources-test';
@@ -48,7 +49,7 @@ async function failureOf(p: Promise<unknown>): Promise<ApplicationFailure> {
 }
 
 beforeAll(async () => {
-  sim = await startSimulator({ port: 0 });
+  sim = await startSimulator({ port: 0, now: testClock });
   scratch = await scratchDatabase('collect');
   const base = { DATABASE_URL: scratch.url, SIMULATOR_URL: sim.url, DATA_SCOPE: 'mock', ...FAST };
   deps = testDeps(base);
@@ -68,9 +69,9 @@ afterAll(async () => {
 afterEach(() => sim.reset());
 
 // A ticker the simulated market delists after this date, and the trading day before it.
-const delisted = TICKERS.find((t) => t.delistedAfter && t.delistedAfter > '2026-01-31' && t.delistedAfter < kstDate(Date.now()))!;
+const delisted = TICKERS.find((t) => t.delistedAfter && t.delistedAfter > '2026-01-31' && t.delistedAfter < TEST_TODAY)!;
 const beforeDelisting = tradingDayOnOrBefore(delisted.delistedAfter!);
-const latest = tradingDayOnOrBefore(kstDate(Date.now()));
+const latest = tradingDayOnOrBefore(TEST_TODAY);
 
 describe('KRX listing, stocks and ETFs (weekly chain)', () => {
   it('loads an older snapshot and makes stocks from it', async () => {

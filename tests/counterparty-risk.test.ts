@@ -32,6 +32,8 @@ import { createCollectionWorker } from '../workers/collection-worker';
 import { connectTestClient, connectTestWorkerConnection, pgAdminUrl, testDeps, workflowBundle } from './helpers/services';
 import { type LlmServer, startLlmServer } from './helpers/llm-server';
 import { eventually } from './helpers/eventually';
+import { clearOfMidnight, TEST_TODAY, testClock } from './helpers/clock';
+import { systemClock } from '../shared/clock';
 
 const TZ = 'Asia/Seoul';
 const LLM_KEY = 'sk-test-0123456789-do-not-leak';
@@ -78,6 +80,7 @@ beforeAll(async () => {
     cfg: { ...deps.cfg, TEMPORAL_TASK_QUEUE: taskQueue, API_HOST: '127.0.0.1', API_PORT: 0, API_GENERATE_WAIT_SEC: 60 },
     client,
     token: TOKEN,
+    now: testClock,
   });
 });
 
@@ -103,7 +106,8 @@ function ageDb(seconds: number): void {
   fs.utimesSync(dbPath, t, t);
 }
 
-const today = () => dateInZone(new Date(), TZ);
+/** The API's today: its clock is pinned (helpers/clock.ts). */
+const today = () => TEST_TODAY;
 const cacheFileOf = (asOf: string) => path.join(cacheDir, `${asOf.replace(/-/g, '')}.json`);
 const readJson = <T>(file: string): T => JSON.parse(fs.readFileSync(file, 'utf8')) as T;
 const status = () => readJson<ReportStatus>(path.join(cacheDir, 'status.json'));
@@ -127,8 +131,8 @@ async function failureOf(p: Promise<unknown>): Promise<ApplicationFailure> {
   return cause as ApplicationFailure;
 }
 
-async function call(method: string, pathAndQuery: string, token: string | null = TOKEN): Promise<{ status: number; body: any; headers: Headers }> {
-  const res = await fetch(`${api.url}${pathAndQuery}`, { method, headers: token === null ? {} : { authorization: `Bearer ${token}` } });
+async function call(method: string, pathAndQuery: string, token: string | null = TOKEN, on: ApiServer = api): Promise<{ status: number; body: any; headers: Headers }> {
+  const res = await fetch(`${on.url}${pathAndQuery}`, { method, headers: token === null ? {} : { authorization: `Bearer ${token}` } });
   return { status: res.status, body: await res.json(), headers: res.headers };
 }
 
@@ -365,7 +369,10 @@ describe('report API', () => {
 
 describe('the per-date lock (seed: .counterparty_risk.lock)', () => {
   it('a second start for a running date joins it (API) or is refused, and a scheduled run is SKIPPED_LOCKED', async () => {
-    const date = today();
+    // A schedule firing takes its date from the Temporal server's clock, so here the API must use the real one too.
+    await clearOfMidnight(TZ);
+    const date = dateInZone(new Date(), TZ);
+    const realTimeApi = await startApiServer({ cfg: { ...deps.cfg, TEMPORAL_TASK_QUEUE: taskQueue, API_PORT: 0, API_GENERATE_WAIT_SEC: 60 }, client, token: TOKEN, now: systemClock });
     fs.rmSync(cacheFileOf(date), { force: true });
     const entry = { ...counterpartyRiskSchedule({ REPORT_CRON: '0 8 * * *', TZ, ENABLE_SCHEDULER: true }), id: `t-cpr-${suffix}` };
     schedules.push(entry.id);
@@ -385,7 +392,7 @@ describe('the per-date lock (seed: .counterparty_risk.lock)', () => {
       })).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
 
       // Joined: the API's recompute.
-      const joined = await call('POST', `/api/report/counterparty-risk/recompute?date=${date}`);
+      const joined = await call('POST', `/api/report/counterparty-risk/recompute?date=${date}`, TOKEN, realTimeApi);
       expect(joined.status).toBe(202);
       expect(joined.body).toMatchObject({ joined: true, run_id: holder.firstExecutionRunId });
 
@@ -400,6 +407,7 @@ describe('the per-date lock (seed: .counterparty_risk.lock)', () => {
       expect((await holder.describe()).status.name).toBe('RUNNING');
     } finally {
       ageDb(3600); // the DB settles: the holder's next check passes
+      await realTimeApi.close();
     }
     const held = await holder.result();
     expect(held).toMatchObject({ result: 'SUCCESS', asOf: date });
@@ -410,13 +418,15 @@ describe('the per-date lock (seed: .counterparty_risk.lock)', () => {
     const id = `t-cpr-${suffix}`;
     const before = (await client.schedule.getHandle(id).describe()).info.recentActions.length;
     await client.schedule.getHandle(id).trigger();
-    const action = await eventually(async () => {
+    const fired = await eventually(async () => {
       const d = await client.schedule.getHandle(id).describe();
-      return d.info.recentActions.length > before ? d.info.recentActions.at(-1)!.action : undefined;
+      return d.info.recentActions.length > before ? d.info.recentActions.at(-1)! : undefined;
     }, 'the scheduled run', 30_000);
-    const result = await client.workflow.getHandle(action.workflow.workflowId).result();
-    expect(result).toMatchObject({ result: 'SUCCESS', asOf: today(), reportWorkflowId: counterpartyReportWorkflowId(today()) });
-    expect(status().last_run).toMatchObject({ result: 'SUCCESS', as_of: today(), trigger: 'schedule', workflow_id: counterpartyReportWorkflowId(today()) });
+    // The report's date is the firing's own (the server's clock in TZ), whatever the hour the suite runs at.
+    const day = dateInZone(fired.scheduledAt, TZ);
+    const result = await client.workflow.getHandle(fired.action.workflow.workflowId).result();
+    expect(result).toMatchObject({ result: 'SUCCESS', asOf: day, reportWorkflowId: counterpartyReportWorkflowId(day) });
+    expect(status().last_run).toMatchObject({ result: 'SUCCESS', as_of: day, trigger: 'schedule', workflow_id: counterpartyReportWorkflowId(day) });
   });
 });
 

@@ -11,6 +11,7 @@ import { dartFinancials } from '../workflows';
 import type { DartFinancialsInput } from '../workflows/dart-financials';
 import { progressQuery } from '../workflows/progress';
 import { collectionWorkers, connectTestClient, type ScratchDb, scratchDatabase } from './helpers/services';
+import { testClock } from './helpers/clock';
 
 const FAST = { sourceRetry: { initialInterval: '100ms', maximumInterval: '200ms' }, dbRetry: { initialInterval: '100ms' }, quotaRecheck: '1s' } as const;
 const RPS = 5;
@@ -24,7 +25,7 @@ const startWorker = workers.start;
 const stopWorkers = workers.stopAll;
 
 beforeAll(async () => {
-  sim = await startSimulator({ port: 0, limits: { dart: { rps: RPS, onRateExceeded: 'count' } } });
+  sim = await startSimulator({ port: 0, now: testClock, limits: { dart: { rps: RPS, onRateExceeded: 'count' } } });
   scratch = await scratchDatabase('dart');
   client = await connectTestClient();
 });

@@ -20,6 +20,7 @@ import { emailActivities } from '../activities/emails';
 import { Worker as TemporalWorker } from '@temporalio/worker';
 import { connectTestClient, connectTestWorkerConnection, type ScratchDb, scratchDatabase, testDeps, workflowBundle } from './helpers/services';
 import { type SmtpSink, smtpError, startSmtpSink } from './helpers/smtp-sink';
+import { testClock } from './helpers/clock';
 
 const FAST = { initialInterval: '200ms', maximumInterval: '500ms' } as const;
 
@@ -53,7 +54,7 @@ async function user(email: string, name: string, tickers: string[], marketEmail 
 }
 
 beforeAll(async () => {
-  sim = await startSimulator({ port: 0 });
+  sim = await startSimulator({ port: 0, now: testClock });
   smtp = await startSmtpSink();
   scratch = await scratchDatabase('emails');
   client = await connectTestClient();

@@ -15,13 +15,14 @@ import { startSimulator, type Simulator } from '../simulator/server';
 import { startMetricsServer } from '../workers/job-metrics';
 import { eventually, jobEntry, type JobScopeHarness, jobScopeHarness, testNamespace, uniqueJobId } from './helpers/jobs';
 import { type ScratchDb, scratchDatabase, temporalAddress } from './helpers/services';
+import { testClock } from './helpers/clock';
 
 let sim: Simulator;
 let scratch: ScratchDb;
 let h: JobScopeHarness;
 
 beforeAll(async () => {
-  sim = await startSimulator({ port: 0 });
+  sim = await startSimulator({ port: 0, now: testClock });
   scratch = await scratchDatabase('jobs_runs');
   h = await jobScopeHarness('mock', scratch, { simulatorUrl: sim.url });
 });

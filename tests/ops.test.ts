@@ -18,6 +18,7 @@ import { chainSlot } from '../workflows';
 import { progressQuery } from '../workflows/progress';
 import { createCollectionWorker } from '../workers/collection-worker';
 import { connectTestClient, connectTestWorkerConnection, type ScratchDb, scratchDatabase, testDeps, workflowBundle } from './helpers/services';
+import { testClock } from './helpers/clock';
 
 let sim: Simulator;
 let scratch: ScratchDb;
@@ -28,7 +29,7 @@ let running: Promise<void>;
 const taskQueue = `ops-test-${randomUUID()}`;
 
 beforeAll(async () => {
-  sim = await startSimulator({ port: 0 });
+  sim = await startSimulator({ port: 0, now: testClock });
   scratch = await scratchDatabase('ops');
   client = await connectTestClient();
   deps = testDeps({ DATABASE_URL: scratch.url, SIMULATOR_URL: sim.url, DATA_SCOPE: 'mock', DATAGOKR_RPS: '1000', DATAGOKR_PAGE_SIZE: '1000', PRICE_BACKFILL_DAYS: '120' });

@@ -9,12 +9,13 @@ import { FinlifeClient } from '../sources/fss/client';
 import { PRODUCT_TYPES, TOP_FIN_GRP, type FinlifeProductType } from '../sources/fss/products';
 import { RequestPacer } from '../sources/http';
 import { failureOf, faultOnce } from './helpers/simulator-clients';
+import { testClock } from './helpers/clock';
 
 let sim: Simulator;
 let client: FinlifeClient;
 
 beforeAll(async () => {
-  sim = await startSimulator({ port: 0 });
+  sim = await startSimulator({ port: 0, now: testClock });
   client = new FinlifeClient({ baseUrl: simulatorBaseUrls(sim.url).finlife, auth: SIMULATOR_FINLIFE_KEY, timeoutMs: 10_000, pacer: new RequestPacer(1_000) });
 });
 afterAll(() => sim.close());

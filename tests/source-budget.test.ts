@@ -3,7 +3,6 @@
  * each with its own connection pool as separate processes would have, draw from one daily
  * count and one per-second spacing.
  */
-import { sql } from 'kysely';
 import { createDb, type Db } from '../db/database';
 import { QUOTA_SPENT_CODE, quotaUsageToday, slotSpacingMs, SourceBudget } from '../db/source-budget';
 import { SourceError } from '../sources/errors';
@@ -42,12 +41,14 @@ describe('daily quota counted in PostgreSQL', () => {
   });
 
   it('a new Korean day starts a new count', async () => {
-    const b = new SourceBudget(pools[0]!, { source: 'dart', quotaKey: 'test:rollover', dailyLimit: 1 });
+    let now = Date.parse('2026-12-08T23:59:30+09:00');
+    const b = new SourceBudget(pools[0]!, { source: 'dart', quotaKey: 'test:rollover', dailyLimit: 1 }, () => now);
     await b.wait();
-    await expect(b.wait()).rejects.toMatchObject({ code: QUOTA_SPENT_CODE });
-    // Yesterday's row is what today's becomes at midnight KST: it no longer counts.
-    await sql`UPDATE source_quota_usage SET kst_day = kst_day - 1 WHERE quota_key = 'test:rollover'`.execute(scratch.db);
+    // Spent: the wait is until 00:01 KST, half a minute to midnight plus the minute of slack.
+    await expect(b.wait()).rejects.toMatchObject({ code: QUOTA_SPENT_CODE, retryAfterMs: 90_000 });
+    now += 60_000; // 00:00:30 KST on the 9th
     await expect(b.wait()).resolves.toBeUndefined();
+    expect(await quotaUsageToday(scratch.db, () => now)).toContainEqual(expect.objectContaining({ quotaKey: 'test:rollover', kstDay: '2026-12-09', used: 1 }));
   });
 
   it('quotas are separate per key (each data.go.kr API has its own)', async () => {

@@ -9,12 +9,13 @@ import { loadConfig } from '../config/env';
 import { SourceError } from '../sources/errors';
 import { startSimulator, type Simulator } from '../simulator/server';
 import { type ScratchDb, scratchDatabase } from './helpers/services';
+import { testClock } from './helpers/clock';
 
 let sim: Simulator;
 let scratch: ScratchDb;
 
 beforeAll(async () => {
-  sim = await startSimulator({ port: 0 });
+  sim = await startSimulator({ port: 0, now: testClock });
   scratch = await scratchDatabase('clients');
 });
 
@@ -27,7 +28,7 @@ const fast = { DART_RPS: '100', FSS_RPS: '100', KRX_RPS: '100', KRX_OPENAPI_RPS:
 
 describe('mock scope', () => {
   it('reaches every source of the simulator, counting each call in PostgreSQL', async () => {
-    const clients = new SourceClients(loadConfig({ SIMULATOR_URL: sim.url, DATA_SCOPE: 'mock', DART_MAINTENANCE_WINDOW: process.env.DART_MAINTENANCE_WINDOW, ...fast } as NodeJS.ProcessEnv), scratch.db);
+    const clients = new SourceClients(loadConfig({ SIMULATOR_URL: sim.url, DATA_SCOPE: 'mock', ...fast } as NodeJS.ProcessEnv), scratch.db, testClock);
     const day = '2024-01-05';
 
     expect((await clients.prices.dailyPrices(day)).find((r) => r.ticker === '005930')).toMatchObject({ name: '삼성전자' });

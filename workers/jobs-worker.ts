@@ -14,6 +14,7 @@ import { createPriceMonitorActivities, createServiceActivities, JOB_SERVICES, ty
 import type { Logger } from '../config/logger';
 import type { Db } from '../db/database';
 import { jobsControlQueue, type JobScope, serviceQueue } from '../shared/jobs';
+import { type Clock, systemClock } from '../shared/clock';
 
 export interface JobWorkersOptions {
   connection: NativeConnection;
@@ -26,6 +27,8 @@ export interface JobWorkersOptions {
   metrics: RunObserver;
   log: Logger;
   simulatorUrl?: string;
+  /** The services' calendar clock; default the system clock. */
+  now?: Clock;
   /** Default: every service of activities/jobs/services.ts. */
   services?: string[];
   /** A prebuilt bundle of workflows/jobs, shared by the workers; otherwise each bundles it. */
@@ -43,7 +46,7 @@ export async function createJobWorkers(o: JobWorkersOptions): Promise<Worker[]> 
   }
   const workflows = o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: jobWorkflowsPath() };
   const common = { connection: o.connection, namespace: o.namespace, shutdownGraceTime: o.shutdownGraceTime ?? '10s', shutdownForceTime: '30s' } as const;
-  const ctx: ServiceContext = { scope: o.scope, simulatorUrl: o.simulatorUrl, client: o.client, log: o.log };
+  const ctx: ServiceContext = { scope: o.scope, simulatorUrl: o.simulatorUrl, client: o.client, log: o.log, now: o.now ?? systemClock };
   const workers = [
     await Worker.create({
       ...common,

@@ -2,6 +2,7 @@
  * The demo services' only source: the simulator's data.go.kr stock price route, read with a few
  * small requests. Harmless and visible: every request shows in the simulator's /__sim/stats.
  */
+import { addDays, compactDate, kstDate, tradingDayOnOrBefore } from '../../calendar/trading-calendar';
 
 /** The simulator's fixed key (not a secret; the real API refuses it). */
 const SIMULATOR_DATAGOKR_KEY = 'sim-datagokr-key';
@@ -18,12 +19,9 @@ export interface Quote {
   date: string;
 }
 
-/** The last weekday before `now` in Korea, as YYYYMMDD: a session the simulator has published. */
-export function lastSessionKst(now = new Date()): string {
-  const kst = new Date(now.getTime() + 9 * 3600_000);
-  do kst.setUTCDate(kst.getUTCDate() - 1);
-  while (kst.getUTCDay() === 0 || kst.getUTCDay() === 6);
-  return kst.toISOString().slice(0, 10).replace(/-/g, '');
+/** The last KRX session before today in Korea, as YYYYMMDD: a session the simulator has published at any hour. */
+export function lastSessionKst(nowMs: number): string {
+  return compactDate(tradingDayOnOrBefore(addDays(kstDate(nowMs), -1)));
 }
 
 type Row = Record<string, string>;

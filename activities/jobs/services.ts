@@ -13,6 +13,7 @@ import type { Logger } from '../../config/logger';
 import {
   PRICE_MONITOR, PRICE_MONITOR_WORKFLOW_ID, type JobScope, type PriceMonitorInput, serviceQueue, type ServiceJobInput, type ServiceJobResult,
 } from '../../shared/jobs';
+import type { Clock } from '../../shared/clock';
 import { fetchQuotes, lastSessionKst, type Quote } from './market';
 
 export interface ServiceContext {
@@ -22,6 +23,8 @@ export interface ServiceContext {
   /** A client of the scope's namespace (price-monitor signals its workflow with it). */
   client: Client;
   log: Logger;
+  /** The calendar clock: which session is the last one. */
+  now: Clock;
 }
 
 export interface JobService {
@@ -43,7 +46,7 @@ function tickerProblems(params: Record<string, unknown>): string[] {
 
 async function quotesFor(ctx: ServiceContext, tickers: string[]): Promise<Quote[]> {
   if (!ctx.simulatorUrl) return [];
-  const basDt = lastSessionKst();
+  const basDt = lastSessionKst(ctx.now());
   const out: Quote[] = [];
   for (const t of tickers) out.push(...(await fetchQuotes(ctx.simulatorUrl, { basDt, ticker: t, rows: 1 })));
   return out;
@@ -66,7 +69,7 @@ const scout: JobService = {
   paramProblems: (p) => (p.top === undefined || (Number.isInteger(p.top) && (p.top as number) > 0) ? [] : ['top must be a positive whole number']),
   async run(input, ctx) {
     const top = Number(input.params.top ?? 5);
-    const rows = ctx.simulatorUrl ? await fetchQuotes(ctx.simulatorUrl, { basDt: lastSessionKst(), market: 'KOSPI', rows: 100 }) : [];
+    const rows = ctx.simulatorUrl ? await fetchQuotes(ctx.simulatorUrl, { basDt: lastSessionKst(ctx.now()), market: 'KOSPI', rows: 100 }) : [];
     const movers = rows.sort((a, b) => Math.abs(b.changePct) - Math.abs(a.changePct)).slice(0, top).map((q) => `${q.ticker} ${q.changePct}%`);
     ctx.log.info({ jobId: input.jobId, scope: input.scope, runId: input.runId, movers }, 'Scout 완료');
     return { summary: `looked at ${rows.length} KOSPI stocks, top ${movers.length} movers: ${movers.join(', ')}`, details: { movers } };
@@ -77,7 +80,7 @@ const newsCrawler: JobService = {
   description: "writes a headline for each of the session's top movers (the demo's stand-in for crawling)",
   paramProblems: () => [],
   async run(input, ctx) {
-    const rows = ctx.simulatorUrl ? await fetchQuotes(ctx.simulatorUrl, { basDt: lastSessionKst(), market: 'KOSDAQ', rows: 50 }) : [];
+    const rows = ctx.simulatorUrl ? await fetchQuotes(ctx.simulatorUrl, { basDt: lastSessionKst(ctx.now()), market: 'KOSDAQ', rows: 50 }) : [];
     const headlines = rows
       .sort((a, b) => b.changePct - a.changePct)
       .slice(0, 3)

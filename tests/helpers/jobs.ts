@@ -11,6 +11,7 @@ import { DEFAULT_JOB_NAMESPACES, jobsNamespace } from '../../jobs/namespaces';
 import type { JobScope } from '../../shared/jobs';
 import { JobMetrics } from '../../workers/job-metrics';
 import { createJobWorkers, jobWorkflowsPath } from '../../workers/jobs-worker';
+import { testClock } from './clock';
 import { connectTestClientIn, connectTestWorkerConnection, type ScratchDb } from './services';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
@@ -69,7 +70,7 @@ export async function jobScopeHarness(scope: JobScope, scratch: ScratchDb, opts:
     metrics,
     async startWorkers() {
       workers = await createJobWorkers({
-        connection, namespace, scope, db: scratch.db, client, metrics, log: logger, simulatorUrl: opts.simulatorUrl, services: opts.services, workflowBundle,
+        connection, namespace, scope, db: scratch.db, client, metrics, log: logger, simulatorUrl: opts.simulatorUrl, services: opts.services, workflowBundle, now: testClock,
         shutdownGraceTime: '1s',
       });
       running = Promise.allSettled(workers.map((w) => w.run()));

@@ -10,7 +10,9 @@ import { loadConfig } from '../../config/env';
 import { createDb, type Db } from '../../db/database';
 import { migrateToLatest } from '../../db/migrate';
 import { createScratchDatabase, dropDatabase } from '../../scripts/lib/postgres';
+import type { Clock } from '../../shared/clock';
 import { createCollectionWorker, workflowsPath } from '../../workers/collection-worker';
+import { testClock } from './clock';
 
 function need(name: string): string {
   const v = process.env[name];
@@ -73,9 +75,9 @@ export async function scratchDatabase(prefix: string): Promise<ScratchDb> {
   };
 }
 
-export function testDeps(env: Record<string, string | undefined>): ActivityDeps {
-  // npm test's setting (scripts/test.ts) reaches deps built from an explicit environment too.
-  return createActivityDeps(loadConfig({ LOG_LEVEL: 'warn', DART_MAINTENANCE_WINDOW: process.env.DART_MAINTENANCE_WINDOW, ...env } as NodeJS.ProcessEnv));
+/** Activity deps on the test clock (helpers/clock.ts) unless `now` says otherwise. */
+export function testDeps(env: Record<string, string | undefined>, now: Clock = testClock): ActivityDeps {
+  return createActivityDeps(loadConfig({ LOG_LEVEL: 'warn', ...env } as NodeJS.ProcessEnv), { now });
 }
 
 /**
