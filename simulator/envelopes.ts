@@ -44,13 +44,26 @@ export const GATEWAY_MESSAGES = {
 
 export type GatewayCode = keyof typeof GATEWAY_MESSAGES;
 
-/** The gateway rejects before the service runs, so this is XML whatever resultType said. */
-export function gatewayError(code: GatewayCode, status: number): SimResponse {
+/**
+ * The gateway rejects before the service runs, so this is XML whatever resultType said; some
+ * answers carry the same envelope in JSON (korean-apis.md §3.0), which `format` picks.
+ */
+export function gatewayError(code: GatewayCode, status: number, format: Format = 'xml'): SimResponse {
+  if (format === 'json') {
+    const cmmMsgHeader = { errMsg: 'SERVICE ERROR', returnAuthMsg: GATEWAY_MESSAGES[code], returnReasonCode: String(code) };
+    return { status, headers: { 'content-type': JSON_TYPE }, body: JSON.stringify({ OpenAPI_ServiceResponse: { cmmMsgHeader } }) };
+  }
   const body =
     '<OpenAPI_ServiceResponse>\n\t<cmmMsgHeader>\n\t\t<errMsg>SERVICE ERROR</errMsg>\n' +
     `\t\t<returnAuthMsg>${GATEWAY_MESSAGES[code]}</returnAuthMsg>\n` +
     `\t\t<returnReasonCode>${code}</returnReasonCode>\n\t</cmmMsgHeader>\n</OpenAPI_ServiceResponse>`;
   return { status, headers: { 'content-type': XML_TYPE }, body };
+}
+
+/** `response` in the JSON form when it is a gateway refusal; any other answer as it is. */
+export function gatewayAsJson(response: SimResponse): SimResponse {
+  const code = typeof response.body === 'string' ? /<returnReasonCode>(\d+)<\/returnReasonCode>/.exec(response.body)?.[1] : undefined;
+  return code && code in GATEWAY_MESSAGES ? gatewayError(Number(code) as GatewayCode, response.status, 'json') : response;
 }
 
 /** A service-level error: HTTP 200, header only, no body section. */

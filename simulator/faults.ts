@@ -5,7 +5,7 @@
  * each source turns the abstract kinds (quota, auth, code …) into its own wire answer.
  */
 import type { IsoDate } from '../calendar/trading-calendar';
-import { htmlError, type SimResponse } from './envelopes';
+import { gatewayAsJson, htmlError, type SimResponse } from './envelopes';
 import { unit } from './hash';
 
 export const FAULT_KINDS = [
@@ -34,6 +34,8 @@ export interface FaultRule {
   retryAfterSec?: number;
   /** hang: how long to stall before answering normally (default 30000). */
   hangMs?: number;
+  /** data.go.kr: the gateway's refusals (quota, tps, auth, its codes) in XML (default) or JSON. */
+  gatewayFormat?: 'xml' | 'json';
 }
 
 export interface FaultPlan {
@@ -65,7 +67,7 @@ export function normalizeDate(text: string): IsoDate | undefined {
 }
 
 const PLAN_KEYS = new Set(['latencyMs', 'rps', 'rules', 'extraClosedDates', 'seed']);
-const RULE_KEYS = new Set(['kind', 'source', 'code', 'paths', 'times', 'probability', 'dates', 'retryAfterSec', 'hangMs']);
+const RULE_KEYS = new Set(['kind', 'source', 'code', 'paths', 'times', 'probability', 'dates', 'retryAfterSec', 'hangMs', 'gatewayFormat']);
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -120,6 +122,9 @@ export function parseFaultPlan(input: unknown): FaultPlan {
     checkNumber(rule.retryAfterSec, `${where}.retryAfterSec`, { min: 0, integer: true });
     checkNumber(rule.hangMs, `${where}.hangMs`, { min: 0 });
     checkDates(rule.dates, `${where}.dates`);
+    if (rule.gatewayFormat !== undefined && rule.gatewayFormat !== 'xml' && rule.gatewayFormat !== 'json') {
+      throw new FaultPlanError(`${where}.gatewayFormat must be "xml" or "json"`);
+    }
   });
   return structuredClone(input) as FaultPlan;
 }
@@ -227,7 +232,7 @@ export interface FaultOutcome {
 }
 
 export function applyFault(rule: FaultRule, answer: FaultAnswer): FaultOutcome {
-  const now = (response: SimResponse): FaultOutcome => ({ response, delayMs: 0 });
+  const now = (response: SimResponse): FaultOutcome => ({ response: rule.gatewayFormat === 'json' ? gatewayAsJson(response) : response, delayMs: 0 });
   switch (rule.kind) {
     case 'http500':
       return now(htmlError(500));

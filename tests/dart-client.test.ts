@@ -298,8 +298,8 @@ describe('status codes and HTTP classification', () => {
     expect(f.message).toMatch(new RegExp(`^dart: fnlttMultiAcnt\\.json: status ${code}`));
   });
 
-  it('an unknown status is non-retryable and says so', () => {
-    expect(classify(body('555'))).toMatchObject({ cls: 'non-retryable', code: '555', message: expect.stringMatching(/unknown status/) });
+  it("an unknown status is retryable, like every source's unknown code, and says so", () => {
+    expect(classify(body('555'))).toMatchObject({ cls: 'retryable', code: '555', message: expect.stringMatching(/status 555.*\(unknown code\)$/) });
   });
 
   it('HTTP 5xx is retryable; 429 honours Retry-After, else 60 s; 401/403 are non-retryable', () => {

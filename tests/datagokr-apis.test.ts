@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { BondBasicInfoClient, BONDS_PATH } from '../sources/datagokr/bond-basic-info';
 import { CorpOutlineClient, CORP_OUTLINE_PATH } from '../sources/datagokr/corp-outline';
 import { DIVIDENDS_PATH, StockDividendsClient } from '../sources/datagokr/stock-dividends';
-import { SourceError } from '../sources/errors';
+import { SourceError, msUntilKstMidnight } from '../sources/errors';
 import { RequestPacer } from '../sources/http';
 import { closeLocal, listenLocal } from './helpers/local-server';
 
@@ -346,6 +346,62 @@ describe('failure classes through the clients', () => {
     expect(await bondsCall()).toMatchObject({ failureClass: 'non-retryable', code: 'MALFORMED' });
     reply = gateway('30', 401);
     expect(await bondsCall()).toMatchObject({ failureClass: 'non-retryable', code: '30' });
+  });
+
+  describe('the gateway envelope in JSON (korean-apis.md §3.0): the reason code decides, not the HTTP status', () => {
+    const jsonGateway = (c: string, authMsg: string, status: number) => () => ({
+      status,
+      body: JSON.stringify({ OpenAPI_ServiceResponse: { cmmMsgHeader: { errMsg: 'SERVICE ERROR', returnAuthMsg: authMsg, returnReasonCode: c } } }),
+    });
+    const QUOTA = 'LIMITED_NUMBER_OF_SERVICE_REQUESTS_EXCEEDS_ERROR';
+    const UNREGISTERED = 'SERVICE_KEY_IS_NOT_REGISTERED_ERROR';
+
+    it.each([200, 429])('22 with HTTP %i waits until 00:01 KST', async (status) => {
+      reply = jsonGateway('22', QUOTA, status);
+      const err = await bondsCall();
+      expect(err).toBeInstanceOf(SourceError);
+      expect(err).toMatchObject({ source: 'data.go.kr', failureClass: 'rate-limited', code: '22', retryAfterMs: msUntilKstMidnight(NOW) });
+      expect(err.retryAfterMs).toBe(9 * 3_600_000 + 60_000); // 15:00 KST → 00:01 KST
+      expect(err.message).toMatch(new RegExp(`getBondBasiInfo_V2 page 1: resultCode 22 ${QUOTA}`));
+    });
+
+    it.each([200, 401])('30 with HTTP %i is non-retryable, naming the key setting but not the key', async (status) => {
+      reply = jsonGateway('30', UNREGISTERED, status);
+      const err = await bondsCall();
+      expect(err).toMatchObject({ failureClass: 'non-retryable', code: '30' });
+      expect(err.message).toContain(`${UNREGISTERED}: the service key is not registered (DATAGOKR_API_KEY)`);
+      for (const form of [SECRET, encodeURIComponent(SECRET)]) expect(`${err.message} ${err.stack}`).not.toContain(form);
+    });
+
+    it('31 names the key too; 23 waits a second; the XML form reads the same', async () => {
+      reply = jsonGateway('31', 'DEADLINE_HAS_EXPIRED_ERROR', 401);
+      const expired = await bondsCall();
+      expect(expired).toMatchObject({ failureClass: 'non-retryable', code: '31' });
+      expect(expired.message).toMatch(/DEADLINE_HAS_EXPIRED_ERROR: .*\(DATAGOKR_API_KEY\)/);
+      reply = jsonGateway('23', 'LIMITED_NUMBER_OF_SERVICE_REQUESTS_PER_SECOND_EXCEEDS_ERROR', 429);
+      expect(await bondsCall()).toMatchObject({ failureClass: 'rate-limited', code: '23', retryAfterMs: 1000 });
+      reply = gateway('22', 429);
+      expect(await bondsCall()).toMatchObject({ failureClass: 'rate-limited', code: '22', retryAfterMs: msUntilKstMidnight(NOW) });
+      reply = gateway('30', 200);
+      expect((await bondsCall()).message).toContain('(DATAGOKR_API_KEY)');
+    });
+
+    it("the reference's field order (the code's name in errMsg) and a reason code given as a number read the same", async () => {
+      reply = () => ({
+        status: 401,
+        body: JSON.stringify({ OpenAPI_ServiceResponse: { cmmMsgHeader: { errMsg: 'SERVICE_KEY_IS_NULL', returnAuthMsg: '서비스 접근거부', returnReasonCode: 20 } } }),
+      });
+      const err = await bondsCall();
+      expect(err).toMatchObject({ failureClass: 'non-retryable', code: '20' });
+      expect(err.message).toMatch(/resultCode 20 서비스 접근거부 SERVICE_KEY_IS_NULL: .*\(DATAGOKR_API_KEY\)/);
+    });
+
+    it('an unknown reason code is retryable, and says so', async () => {
+      reply = jsonGateway('77', 'SOMETHING_NEW', 200);
+      const err = await bondsCall();
+      expect(err).toMatchObject({ failureClass: 'retryable', code: '77' });
+      expect(err.message).toMatch(/\(unknown code\)$/);
+    });
   });
 
   it('the serviceKey is in no failure, whichever way it fails', async () => {

@@ -4,10 +4,11 @@
  */
 import { decodePage } from '../sources/datagokr/envelope';
 import { StockPriceInfoClient, toPriceRow } from '../sources/datagokr/stock-price-info';
-import { SourceError } from '../sources/errors';
+import { SourceError, msUntilKstMidnight } from '../sources/errors';
 import { RequestPacer, redactUrl } from '../sources/http';
 import { startSimulator, type Simulator } from '../simulator/server';
 import { capture } from './helpers/captures';
+import { testClock } from './helpers/clock';
 
 // The real captures live in the shared folder beside the repository (PROVENANCE.md there).
 const answer = (body: string, status = 200, headers: Record<string, string> = {}) => ({ status, body, headers: new Headers(headers) });
@@ -39,10 +40,11 @@ describe('data.go.kr envelope classification', () => {
     try {
       fn();
     } catch (e) {
-      return e instanceof SourceError ? { cls: e.failureClass, code: e.code, wait: e.retryAfterMs } : { cls: 'other' };
+      return e instanceof SourceError ? { cls: e.failureClass, code: e.code, wait: e.retryAfterMs, message: e.message } : { cls: 'other' };
     }
     return { cls: 'none' };
   };
+  const gatewayJson = (code: string) => JSON.stringify({ OpenAPI_ServiceResponse: { cmmMsgHeader: { errMsg: 'SERVICE ERROR', returnAuthMsg: 'M', returnReasonCode: code } } });
   const json = (code: string) => JSON.stringify({ response: { header: { resultCode: code, resultMsg: 'X' } } });
   const xml = (code: string) => `<OpenAPI_ServiceResponse><cmmMsgHeader><errMsg>SERVICE ERROR</errMsg><returnAuthMsg>M</returnAuthMsg><returnReasonCode>${code}</returnReasonCode></cmmMsgHeader></OpenAPI_ServiceResponse>`;
 
@@ -61,11 +63,17 @@ describe('data.go.kr envelope classification', () => {
     const one = JSON.stringify({ response: { header: { resultCode: '00' }, body: { totalCount: '1', items: { item: { basDt: '20240105' } } } } });
     expect(decodePage(answer(one), NOW).items).toHaveLength(1);
   });
-  it('code 22 (daily quota) waits until the KST midnight reset; 23 (TPS) a second', () => {
-    const quota = cls(() => decodePage(answer(xml('22')), NOW));
-    expect(quota.cls).toBe('rate-limited');
-    expect(quota.wait).toBe(9 * 3_600_000 + 60_000); // 15:00 KST → 00:01 KST
-    expect(cls(() => decodePage(answer(xml('23')), NOW))).toMatchObject({ cls: 'rate-limited', wait: 1000 });
+  it('an unknown resultCode is retryable, and says so', () => {
+    expect(cls(() => decodePage(answer(json('77')), NOW))).toMatchObject({ cls: 'retryable', code: '77', message: 'data.go.kr: resultCode 77 X (unknown code)' });
+  });
+  it.each([['XML', xml], ['JSON', gatewayJson]])('gateway %s: code 22 (daily quota) waits until the KST midnight reset, also at HTTP 429; 23 (TPS) a second', (_form, gw) => {
+    for (const status of [200, 429]) {
+      const quota = cls(() => decodePage(answer(gw('22'), status), NOW));
+      expect(quota).toMatchObject({ cls: 'rate-limited', code: '22', wait: msUntilKstMidnight(NOW) });
+      expect(quota.wait).toBe(9 * 3_600_000 + 60_000); // 15:00 KST → 00:01 KST
+    }
+    expect(cls(() => decodePage(answer(gw('23')), NOW))).toMatchObject({ cls: 'rate-limited', wait: 1000 });
+    expect(cls(() => decodePage(answer(gw('30'), 401), NOW))).toMatchObject({ cls: 'non-retryable', code: '30' });
   });
   it('HTTP 429 honours Retry-After, else waits 60 s', () => {
     expect(cls(() => decodePage(answer('', 429, { 'retry-after': '7' }), NOW))).toMatchObject({ cls: 'rate-limited', wait: 7000 });
@@ -87,7 +95,7 @@ describe('StockPriceInfoClient against the simulator', () => {
     new StockPriceInfoClient({ baseUrl: sim.url, serviceKey: key, pageSize, timeoutMs: 2000, pacer: new RequestPacer(1000) });
 
   beforeAll(async () => {
-    sim = await startSimulator({ port: 0 });
+    sim = await startSimulator({ port: 0, now: testClock });
   });
   afterAll(() => sim.close());
   beforeEach(() => sim.reset());
@@ -118,6 +126,17 @@ describe('StockPriceInfoClient against the simulator', () => {
     }
     sim.setFaults({ rules: [{ kind: 'noData', times: 1 }] });
     expect(await client().dailyPrices('2024-01-05')).toEqual([]);
+  });
+
+  it("reads the gateway's JSON envelope as the simulator serves it (gatewayFormat json)", async () => {
+    const pinned = new StockPriceInfoClient({ baseUrl: sim.url, serviceKey: 'sim-datagokr-key', pageSize: 1000, timeoutMs: 2000, pacer: new RequestPacer(1000), now: () => NOW });
+    sim.setFaults({ rules: [{ kind: 'quota', gatewayFormat: 'json', times: 1 }] });
+    expect(await pinned.dailyPrices('2024-01-05').catch((e: unknown) => e)).toMatchObject({ failureClass: 'rate-limited', code: '22', retryAfterMs: msUntilKstMidnight(NOW) });
+    sim.setFaults({ rules: [{ kind: 'auth', gatewayFormat: 'json', times: 1 }] });
+    const auth = (await pinned.dailyPrices('2024-01-05').catch((e: unknown) => e)) as SourceError;
+    expect(auth).toMatchObject({ failureClass: 'non-retryable', code: '30' });
+    expect(auth.message).toContain('SERVICE_KEY_IS_NOT_REGISTERED_ERROR: the service key is not registered (DATAGOKR_API_KEY)');
+    expect(auth.message).not.toContain('sim-datagokr-key');
   });
 
   it('a wrong key is non-retryable and its message does not carry the key', async () => {

@@ -9,7 +9,7 @@ import { FinlifeClient } from '../sources/fss/client';
 import { decodeFinlifePage } from '../sources/fss/envelope';
 import { joinOptions } from '../sources/fss/join';
 import { PRODUCT_TYPES, type FinlifeProductType } from '../sources/fss/products';
-import { SourceError } from '../sources/errors';
+import { SourceError, msUntilKstMidnight } from '../sources/errors';
 import { RequestPacer } from '../sources/http';
 import { closeLocal, listenLocal } from './helpers/local-server';
 import { capture } from './helpers/captures';
@@ -256,9 +256,9 @@ describe('finlife failure classes', () => {
   it.each(['010', '011', '012', '013', '021', '100', '101'])('err_cd %s is non-retryable', (code) => {
     expect(classify(answer(errBody(code)))).toMatchObject({ cls: 'non-retryable', code });
   });
-  it('err_cd 900 is retryable, and so is an unknown code', () => {
+  it('err_cd 900 is retryable, and so is an unknown code, which says so', () => {
     expect(classify(answer(errBody('900', '정의되지 않은 오류')))).toMatchObject({ cls: 'retryable', code: '900' });
-    expect(classify(answer(errBody('777')))).toMatchObject({ cls: 'retryable', code: '777' });
+    expect(classify(answer(errBody('777')))).toMatchObject({ cls: 'retryable', code: '777', message: expect.stringMatching(/err_cd 777 X \(unknown code\)$/) });
   });
   it('err_cd 020 (daily quota) waits until the next KST midnight', () => {
     expect(classify(answer(errBody('020', '일일검색 허용횟수 초과')))).toMatchObject({ cls: 'rate-limited', code: '020', wait: 9 * 3_600_000 + 60_000 });
@@ -281,6 +281,35 @@ describe('finlife failure classes', () => {
   it('err_cd "000" with an empty list is no data; numbers and strings are both read as counters', () => {
     expect(decodeFinlifePage(answer(JSON.stringify(result({ total_count: '0', max_page_no: '0', baseList: [], optionList: [] }))), NOW, 'x')).toMatchObject({ totalCount: 0, baseList: [] });
     expect(decodeFinlifePage(answer(JSON.stringify(result({ total_count: 12, max_page_no: '3', baseList: [{}] }))), NOW, 'x')).toMatchObject({ totalCount: 12, maxPageNo: 3 });
+  });
+
+  describe('errors without the result wrapper, through the client', () => {
+    const call = () => client().products('deposit', { topFinGrpNo: '020000' }).then(() => null, (e: unknown) => e as SourceError);
+
+    it('020 is the daily quota: rate-limited until 00:01 KST', async () => {
+      handler = (_u, res) => json(res, { err_cd: '020', err_msg: '일일검색 허용횟수 초과' });
+      const err = await call();
+      expect(err).toBeInstanceOf(SourceError);
+      expect(err).toMatchObject({ source: 'finlife', failureClass: 'rate-limited', code: '020', retryAfterMs: msUntilKstMidnight(NOW) });
+      expect(err?.retryAfterMs).toBe(9 * 3_600_000 + 60_000); // 15:00 KST → 00:01 KST
+    });
+
+    it('010 is the key: non-retryable, naming FSS_API_KEY but not the key', async () => {
+      handler = (_u, res) => json(res, { err_cd: '010', err_msg: '미등록 인증키' });
+      const err = await call();
+      expect(err).toMatchObject({ failureClass: 'non-retryable', code: '010' });
+      expect(err?.message).toMatch(/^finlife: depositProductsSearch topFinGrpNo=020000 page 1: err_cd 010 미등록 인증키: .*\(FSS_API_KEY\)/);
+      expect(`${err?.message} ${err?.stack}`).not.toContain(SECRET);
+    });
+
+    it('the err_cd decides over the HTTP status: 020 with HTTP 429 waits for the reset, not 60 s', async () => {
+      handler = (_u, res) => json(res, { err_cd: '020', err_msg: '일일검색 허용횟수 초과' }, 429);
+      expect(await call()).toMatchObject({ failureClass: 'rate-limited', code: '020', retryAfterMs: msUntilKstMidnight(NOW) });
+    });
+
+    it('a bare "000" is no page: still malformed', () => {
+      expect(classify(answer('{"err_cd":"000","err_msg":"정상"}'))).toMatchObject({ cls: 'non-retryable', code: 'MALFORMED' });
+    });
   });
 
   it('the auth key is in no failure: API error, HTTP error, network error', async () => {

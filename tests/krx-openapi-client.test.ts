@@ -146,6 +146,12 @@ describe('KrxOpenApiClient against a local HTTP server', () => {
     expect(await failureOf(client().dailyTrades('STK', '2024-01-05'))).toMatchObject({ cls: 'rate-limited', wait: 60_000 });
   });
 
+  it("a respCode no table lists is retryable, like every source's unknown code, and says so", async () => {
+    reply = () => ({ body: '{"respMsg":"Internal Error","respCode":"999"}' });
+    const f = await failureOf(client().dailyTrades('STK', '2024-01-05'));
+    expect(f).toMatchObject({ cls: 'retryable', code: 'RESP999', message: expect.stringMatching(/stk_bydd_trd: Internal Error \(respCode 999\) \(unknown code\)$/) });
+  });
+
   it('an HTML page or a truncated body is the malformed class', async () => {
     reply = () => ({ body: '<!DOCTYPE html><html><body>서비스 점검</body></html>' });
     expect(await failureOf(client().dailyTrades('STK', '2024-01-05'))).toMatchObject({ cls: MALFORMED_CLASS, code: 'MALFORMED', message: expect.stringMatching(/markup instead of JSON/) });

@@ -6,6 +6,7 @@ import { addDays, compactDate } from '../calendar/trading-calendar';
 import { TICKERS, isMarketDay, previousMarketDay, quotesForDate, rowFor, rowsForDate } from '../simulator/market';
 import { serializeDay } from '../simulator/serialize';
 import { startSimulator, type FaultRule, type Simulator } from '../simulator/server';
+import { testClock } from './helpers/clock';
 
 const PATH = '/1160100/service/GetStockSecuritiesInfoService/getStockPriceInfo';
 const KEY = 'sim-datagokr-key';
@@ -296,6 +297,25 @@ describe('faults', () => {
     expect(sim.stats().faultsServed).toBe(2);
   });
 
+  test('gatewayFormat json sends the gateway envelope as JSON, same status; other answers are unchanged', async () => {
+    const gatewayJson = (code: string, msg: string, status: number): Check => (r) => {
+      expect(r.status).toBe(status);
+      expect(r.headers.get('content-type')).toBe('application/json;charset=UTF-8');
+      expect(JSON.parse(r.text)).toEqual({ OpenAPI_ServiceResponse: { cmmMsgHeader: { errMsg: 'SERVICE ERROR', returnAuthMsg: msg, returnReasonCode: code } } });
+    };
+    const cases: [FaultRule, Check][] = [
+      [{ kind: 'quota' }, gatewayJson('22', 'LIMITED_NUMBER_OF_SERVICE_REQUESTS_EXCEEDS_ERROR', 200)],
+      [{ kind: 'auth' }, gatewayJson('30', 'SERVICE_KEY_IS_NOT_REGISTERED_ERROR', 401)],
+      [{ kind: 'code', code: '23' }, gatewayJson('23', 'LIMITED_NUMBER_OF_SERVICE_REQUESTS_PER_SECOND_EXCEEDS_ERROR', 200)],
+      [{ kind: 'appError' }, resultCode('01')],
+    ];
+    for (const [rule, check] of cases) {
+      sim.setFaults({ rules: [{ ...rule, gatewayFormat: 'json', times: 1 }] });
+      check(await call({ basDt: '20240105', likeSrtnCd: '005930' }));
+    }
+    expect(() => sim.setFaults({ rules: [{ kind: 'quota', gatewayFormat: 'yaml' as never }] })).toThrow(/gatewayFormat/);
+  });
+
   test('hang stalls the answer past a client timeout, then answers resume', async () => {
     sim.setFaults({ rules: [{ kind: 'hang', times: 1, hangMs: 5_000 }] });
     await expect(fetch(apiUrl({ basDt: '20240105', likeSrtnCd: '005930' }), { signal: AbortSignal.timeout(150) })).rejects.toThrow();
@@ -365,7 +385,7 @@ describe('control endpoints', () => {
   });
 
   test('close() does not wait for a hanging request', async () => {
-    const other = await startSimulator({ port: 0, faults: { rules: [{ kind: 'hang', hangMs: 30_000 }] } });
+    const other = await startSimulator({ port: 0, now: testClock, faults: { rules: [{ kind: 'hang', hangMs: 30_000 }] } });
     const pending = fetch(`${other.url}${PATH}?serviceKey=${KEY}&resultType=json&basDt=20240105`).catch(() => 'aborted');
     await new Promise((r) => setTimeout(r, 100));
     const t0 = Date.now();

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { transientStatusFailure } from '../answers';
-import { MALFORMED_CLASS, SourceError, msUntilKstMidnight } from '../errors';
+import { MALFORMED_CLASS, SourceError, msUntilKstMidnight, unknownCodeError } from '../errors';
 import { describeBody } from '../redaction';
 import { malformedAnswer, mapRows as mapAnswerRows } from '../rows';
 
@@ -33,15 +33,12 @@ export function statusError(endpoint: string, status: string, message: string, n
   }
   if (RETRYABLE.has(status)) return new SourceError(SOURCE, 'retryable', what, status);
   if (NON_RETRYABLE.has(status)) return new SourceError(SOURCE, 'non-retryable', what, status);
-  // An unlisted code is a change on DART's side; retrying will not explain it, an operator will.
-  return new SourceError(SOURCE, 'non-retryable', `${what} (unknown status)`, status);
+  return unknownCodeError(SOURCE, status, what);
 }
 
 /**
  * The class of a body DART should not have sent (truncated JSON, an HTML page with HTTP 200, a
- * broken ZIP). Issue 3 asks for "a clear non-retryable error naming the source and the
- * endpoint"; the data.go.kr, finlife and Yahoo clients retry them instead (README). One constant,
- * so the project can settle on one answer in one line.
+ * broken ZIP): the project's one malformed class (sources/errors.ts), the same for every source.
  */
 export { MALFORMED_CLASS };
 

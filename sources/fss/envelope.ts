@@ -1,10 +1,11 @@
 /**
  * The finlife answer envelope and the classification of its failures (korean-apis.md §2.3,
- * §2.5, §7). finlife reports API errors as HTTP 200 with `result.err_cd` other than "000";
- * an empty page is "000" with empty lists, which is no data, not an error.
+ * §2.5, §7). finlife reports API errors as HTTP 200 with `result.err_cd` other than "000", and
+ * some without the `result` wrapper (`{"err_cd":"020",…}`); an empty page is "000" with empty
+ * lists, which is no data, not an error.
  */
 import { z } from 'zod';
-import { MALFORMED_CLASS, SourceError, msUntilKstMidnight } from '../errors';
+import { MALFORMED_CLASS, SourceError, msUntilKstMidnight, unknownCodeError } from '../errors';
 import { type HttpAnswer, retryAfterMs } from '../http';
 import { asArray, parseNumber } from '../parse';
 
@@ -13,12 +14,11 @@ export const SOURCE = 'finlife';
 const NON_RETRYABLE = new Set(['010', '011', '012', '013', '021', '100', '101']);
 const RETRYABLE = new Set(['900']);
 const QUOTA_SPENT = '020';
+/** The codes only another key fixes: their message names the setting (never the key). */
+const KEY_CODES = new Set(['010', '011', '012', '013']);
 const HTTP_429_DEFAULT_WAIT_MS = 60_000; // seed 001 Part 3.3: "429 → wait 60 s fixed"
 
-/**
- * The project's class for bodies that cannot be read (sources/datagokr/envelope.ts treats them
- * the same way): a truncated or HTML answer is usually the gateway's, and passes.
- */
+/** Bodies that cannot be read are the project's one malformed class (sources/errors.ts). */
 export { MALFORMED_CLASS };
 
 export interface FinlifePage {
@@ -34,10 +34,16 @@ export interface FinlifePage {
 const counter = z.union([z.string(), z.number()]).nullish().transform((v) => parseNumber(v));
 const list = z.unknown().optional().transform((v) => (v === '' ? [] : asArray(v as unknown[] | null | undefined)));
 
+const errorFields = {
+  err_cd: z.union([z.string(), z.number()]).transform((v) => String(v).trim().padStart(3, '0')),
+  err_msg: z.string().nullish(),
+};
+/** The err_cd and err_msg of an answer, inside `result` or bare. */
+const errorSchema = z.union([z.object({ result: z.object(errorFields) }).transform((e) => e.result), z.object(errorFields)]);
+
 const envelopeSchema = z.object({
   result: z.object({
-    err_cd: z.union([z.string(), z.number()]).transform((v) => String(v).trim().padStart(3, '0')),
-    err_msg: z.string().nullish(),
+    ...errorFields,
     prdt_div: z.string().nullish(),
     total_count: counter,
     max_page_no: counter,
@@ -52,6 +58,10 @@ export function decodeFinlifePage(answer: HttpAnswer, nowMs: number, endpoint: s
   const fail = (cls: SourceError['failureClass'], msg: string, code: string, wait?: number) =>
     new SourceError(SOURCE, cls, `${endpoint}: ${msg}`, code, wait);
 
+  const json = parseJson(answer.body);
+  // A readable err_cd decides before the HTTP status: a 429 that says 020 waits for the daily reset.
+  const error = errorSchema.safeParse(json);
+  if (error.success && error.data.err_cd !== '000') throw errCdError(error.data.err_cd, error.data.err_msg ?? '', nowMs, endpoint);
   if (answer.status === 429) {
     throw fail('rate-limited', 'HTTP 429', 'HTTP429', retryAfterMs(answer.headers, nowMs) ?? HTTP_429_DEFAULT_WAIT_MS);
   }
@@ -59,10 +69,7 @@ export function decodeFinlifePage(answer: HttpAnswer, nowMs: number, endpoint: s
   if (answer.status === 401 || answer.status === 403) throw fail('non-retryable', `HTTP ${answer.status}: key rejected`, `HTTP${answer.status}`);
   if (answer.status !== 200) throw fail('non-retryable', `unexpected HTTP ${answer.status}`, `HTTP${answer.status}`);
 
-  let json: unknown;
-  try {
-    json = JSON.parse(answer.body);
-  } catch {
+  if (json === undefined) {
     const looksLike = answer.body.trimStart().startsWith('<') ? 'an HTML/XML body' : 'a malformed JSON body';
     throw fail(MALFORMED_CLASS, `${looksLike} (${answer.body.length} bytes)`, 'MALFORMED');
   }
@@ -72,9 +79,6 @@ export function decodeFinlifePage(answer: HttpAnswer, nowMs: number, endpoint: s
     throw fail(MALFORMED_CLASS, `body is not a finlife result (${issue?.path.join('.')}: ${issue?.message})`, 'MALFORMED');
   }
   const r = parsed.data.result;
-  const code = r.err_cd;
-  if (code !== '000') throw errCdError(code, r.err_msg ?? '', nowMs, endpoint);
-
   if (r.baseList.length > 0 && (r.total_count === null || r.max_page_no === null)) {
     throw fail(MALFORMED_CLASS, 'rows without total_count/max_page_no', 'MALFORMED');
   }
@@ -92,6 +96,15 @@ export function errCdError(code: string, msg: string, nowMs: number, endpoint: s
   const what = `${endpoint}: err_cd ${code} ${msg}`.trim();
   if (code === QUOTA_SPENT) return new SourceError(SOURCE, 'rate-limited', `${what} (daily quota spent)`, code, msUntilKstMidnight(nowMs));
   if (RETRYABLE.has(code)) return new SourceError(SOURCE, 'retryable', what, code);
+  if (KEY_CODES.has(code)) return new SourceError(SOURCE, 'non-retryable', `${what}: the auth key is refused (FSS_API_KEY)`, code);
   if (NON_RETRYABLE.has(code)) return new SourceError(SOURCE, 'non-retryable', what, code);
-  return new SourceError(SOURCE, 'retryable', `${what} (unknown code)`, code);
+  return unknownCodeError(SOURCE, code, what);
+}
+
+function parseJson(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    return undefined;
+  }
 }

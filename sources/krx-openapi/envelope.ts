@@ -3,10 +3,10 @@
  * §7): rows under `OutBlock_1`, an empty list for a day with nothing (a holiday, not yet
  * published, or a product without rows that day). A key that is wrong, or not approved for the
  * service called, is refused with HTTP 401 ("Unauthorized API Call"), sometimes echoed as a
- * `respCode` in the body.
+ * `respCode` in the body; any other respCode is one no table lists (unknownCodeError).
  */
 import { parseJsonObject, transientStatusFailure } from '../answers';
-import { SourceError } from '../errors';
+import { SourceError, unknownCodeError } from '../errors';
 import type { HttpAnswer } from '../http';
 import { describeBody } from '../redaction';
 import { malformedAnswer } from '../rows';
@@ -32,7 +32,7 @@ export function decodeOutBlock(endpoint: string, answer: HttpAnswer, nowMs: numb
   if (respCode !== undefined) {
     const msg = `${String(obj.respMsg ?? obj.resp_msg ?? '')} (respCode ${String(respCode)})`.trim();
     if (String(respCode) === '401' || String(respCode) === '403') throw refused(endpoint, msg, `RESP${String(respCode)}`);
-    throw new SourceError(SOURCE, 'non-retryable', `${endpoint}: ${msg}`, `RESP${String(respCode)}`);
+    throw unknownCodeError(SOURCE, `RESP${String(respCode)}`, `${endpoint}: ${msg}`);
   }
   throw malformedAnswer(SOURCE, endpoint, `no ${WRAPPER} list`);
 }
