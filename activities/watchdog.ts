@@ -7,6 +7,9 @@
  *    started late, is stuck, or failed → late / stuck / failed.
  *  - Deadlines: today's prices by 17:30, the score before the 07:30 email, the counterparty
  *    report by 08:30 (KST; WATCHDOG_*_DEADLINE).
+ *  - The holiday calendar's end: calendar/krx-holidays.json covers up to its last year's 31
+ *    December, after which every chain fails with CalendarRangeError; warned CALENDAR_ALERT_DAYS
+ *    ahead, critical once past.
  * Each verdict is recorded once per (subject, slot) in watchdog_verdict, and every non-ok one
  * raises an ops alert naming the schedule (or deadline) and the slot.
  */
@@ -14,7 +17,9 @@ import { type Client, ScheduleNotFoundError, WorkflowNotFoundError, type Workflo
 import { Context } from '@temporalio/activity';
 import { msOptionalToNumber } from '@temporalio/common';
 import { sql } from 'kysely';
-import { addDays, type IsoDate, isTradingDay, kstDate, kstLabel, tradingDayOnOrBefore } from '../calendar/trading-calendar';
+import {
+  addDays, calendarYears, type IsoDate, isTradingDay, kstDate, kstLabel, parseIsoDate, tradingDayOnOrBefore,
+} from '../calendar/trading-calendar';
 import { connectClient } from '../client/connection';
 import { raiseAlert, type AlertSeverity } from '../db/alerts';
 import { decidedSlots, recordVerdict, type Verdict } from '../db/watchdog';
@@ -41,6 +46,17 @@ export interface WatchdogCheckResult {
   pending: number;
   /** The non-ok verdicts of this check. */
   findings: WatchdogFinding[];
+}
+
+export interface CalendarHorizonResult {
+  /** The Korean date judged. */
+  today: IsoDate;
+  /** The last day calendar/krx-holidays.json covers. */
+  lastDay: IsoDate;
+  /** Covered days from today on, today included: 0 or less once the file has run out. */
+  daysLeft: number;
+  /** A warning within CALENDAR_ALERT_DAYS of the end, critical past it; null while far from it. */
+  alert: { severity: AlertSeverity; alertId: number } | null;
 }
 
 export interface WatchdogCheckInput {
@@ -237,7 +253,35 @@ async function checkDeadlines(deps: ActivityDeps, client: Client, day: IsoDate, 
   }
 }
 
+/** Alerts before, and after, the day the KRX holiday file runs out (one open alert each, raised again every run). */
+async function checkCalendarHorizon(deps: ActivityDeps, now: number): Promise<CalendarHorizonResult> {
+  const { firstYear, lastYear } = calendarYears();
+  const today = kstDate(now);
+  const lastDay = `${lastYear}-12-31`;
+  const daysLeft = (parseIsoDate(lastDay) - parseIsoDate(today)) / 86_400_000 + 1;
+  if (daysLeft > deps.cfg.CALENDAR_ALERT_DAYS) return { today, lastDay, daysLeft, alert: null };
+  const ended = daysLeft <= 0;
+  const severity: AlertSeverity = ended ? 'critical' : 'warning';
+  const state = ended
+    ? `ran out on ${lastDay} (today is ${today} KST): every chain run for a later date fails with CalendarRangeError`
+    : `has ${daysLeft} day(s) left, today (${today} KST) included: from ${addDays(lastDay, 1)} every chain run fails with CalendarRangeError`;
+  const alertId = await raiseAlert(deps.db, {
+    alertType: ended ? 'calendar_data_ended' : 'calendar_data_ending',
+    severity,
+    title: `[휴장일 데이터 ${ended ? '만료' : '만료 임박'}] calendar/krx-holidays.json · ${lastDay}까지`,
+    message:
+      `The KRX holiday calendar (calendar/krx-holidays.json, ${firstYear}-${lastYear}) ${state}. ` +
+      `Add ${lastYear + 1}'s KRX holidays to the file, set lastYear to ${lastYear + 1}, then deploy the worker and apply the schedules (npm run schedules -- apply).`,
+    source: 'watchdog',
+    dedupeKey: `watchdog|calendar:krx-holidays|${lastDay}|${ended ? 'ended' : 'ending'}`,
+    dedupeWindowMin: deps.cfg.ALERT_DEDUPE_WINDOW_MIN,
+  });
+  return { today, lastDay, daysLeft, alert: { severity, alertId } };
+}
+
 export function watchdogActivities(deps: ActivityDeps) {
+  /** The instant to judge at: the input's (tests), else the deps' clock. */
+  const nowOf = (input: { now?: string }): number => (input.now ? Date.parse(input.now) : deps.now());
   async function withClient<T>(fn: (client: Client) => Promise<T>): Promise<T> {
     const client = await connectClient(deps.cfg);
     try {
@@ -248,7 +292,7 @@ export function watchdogActivities(deps: ActivityDeps) {
   }
   return {
     async checkScheduleSlots(input: WatchdogCheckInput = {}): Promise<WatchdogCheckResult> {
-      const now = input.now ? Date.parse(input.now) : Date.now();
+      const now = nowOf(input);
       const ids = input.scheduleIds ?? catalog(deps.cfg).filter((e) => !e.disabledReason).map((e) => e.id);
       const out: WatchdogCheckResult = { judged: 0, pending: 0, findings: [] };
       await withClient(async (client) => {
@@ -258,7 +302,7 @@ export function watchdogActivities(deps: ActivityDeps) {
     },
     /** Deadlines of today and yesterday (Korea), so a check just after midnight still judges yesterday's. */
     async checkDeadlines(input: { now?: string } = {}): Promise<WatchdogCheckResult> {
-      const now = input.now ? Date.parse(input.now) : Date.now();
+      const now = nowOf(input);
       const today = kstDate(now);
       const out: WatchdogCheckResult = { judged: 0, pending: 0, findings: [] };
       await withClient(async (client) => {
@@ -273,6 +317,9 @@ export function watchdogActivities(deps: ActivityDeps) {
         for (const day of [addDays(today, -1), today]) await checkDeadlines(deps, client, day, now, since, out);
       });
       return out;
+    },
+    async checkCalendarHorizon(input: { now?: string } = {}): Promise<CalendarHorizonResult> {
+      return checkCalendarHorizon(deps, nowOf(input));
     },
   };
 }

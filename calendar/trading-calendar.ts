@@ -2,9 +2,10 @@
  * The KRX trading calendar, as pure date arithmetic on 'YYYY-MM-DD' strings.
  *
  * This module is imported by workflow code, so it must stay deterministic: no clock,
- * no I/O and no Node built-ins. Korea has no daylight saving time, which is why KST
- * conversion is a fixed +9 h offset rather than an Intl lookup.
+ * no I/O and no Node built-ins (@temporalio/common is workflow-safe). Korea has no daylight
+ * saving time, which is why KST conversion is a fixed +9 h offset rather than an Intl lookup.
  */
+import { ApplicationFailure } from '@temporalio/common';
 import holidayData from './krx-holidays.json';
 
 export type IsoDate = string; // 'YYYY-MM-DD'
@@ -19,15 +20,24 @@ const holidays: ReadonlySet<string> = new Set(
   ),
 );
 
-export class CalendarRangeError extends Error {
+/**
+ * A date outside the holiday file's years. It is a non-retryable ApplicationFailure of type
+ * 'CalendarRangeError' so that, thrown in workflow code, it fails the workflow at once (a plain
+ * Error would fail the workflow task, which Temporal retries forever, leaving the run hanging);
+ * thrown in an activity, it fails the activity without retries.
+ */
+export class CalendarRangeError extends ApplicationFailure {
   constructor(date: IsoDate) {
     super(
       `KRX holiday calendar covers ${holidayData.firstYear}-${holidayData.lastYear}; ${date} is outside it. ` +
-        'Add the year to calendar/krx-holidays.json.',
+        `Add ${date.slice(0, 4)}'s KRX holidays to calendar/krx-holidays.json and extend firstYear/lastYear to it.`,
+      'CalendarRangeError',
+      true,
     );
-    this.name = 'CalendarRangeError';
   }
 }
+// ApplicationFailure's `name` is a read-only prototype property: set ours the same way.
+Object.defineProperty(CalendarRangeError.prototype, 'name', { value: 'CalendarRangeError' });
 
 export function calendarYears(): { firstYear: number; lastYear: number } {
   return { firstYear: holidayData.firstYear, lastYear: holidayData.lastYear };

@@ -31,6 +31,8 @@ const schema = z.object({
   TEMPORAL_ADDRESS: z.string().regex(/^[\w.-]+:\d+$/, 'must be host:port').default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('compass-collection'),
+  // The Temporal Web UI, for the operations page's links to runs (npm run dev's UI is on 8233).
+  TEMPORAL_UI_URL: z.url().default('http://127.0.0.1:8233').transform((v) => v.replace(/\/+$/, '')),
   DATABASE_URL: optionalUrl(['postgres://', 'postgresql://']),
   REDIS_URL: optionalUrl(['redis://', 'rediss://']),
   DATAGOKR_BASE_URL: z.url().default('https://apis.data.go.kr'),
@@ -127,6 +129,8 @@ const schema = z.object({
   WATCHDOG_PRICES_DEADLINE: hhmm.default('17:30'),
   WATCHDOG_SCORE_DEADLINE: hhmm.default('07:30'),
   WATCHDOG_REPORT_DEADLINE: hhmm.default('08:30'),
+  // Watchdog: warn this many days before calendar/krx-holidays.json runs out (critical once it has).
+  CALENDAR_ALERT_DAYS: z.coerce.number().int().min(0).default(60),
 });
 
 function parsesAsCommand(v: string): boolean {

@@ -152,7 +152,7 @@ export const CATALOG: ScheduleEntry[] = [
   {
     id: 'ops-watchdog',
     description:
-      'Watchdog: every schedule slot against the run it started (missed, late, stuck, failed), the prices/score/report deadlines, then delivery of open ops alerts by email and webhook.',
+      'Watchdog: every schedule slot against the run it started (missed, late, stuck, failed), the prices/score/report deadlines, the end of the KRX holiday calendar (CALENDAR_ALERT_DAYS ahead), then delivery of open ops alerts by email and webhook.',
     chain: 'ops-watchdog',
     cron: '*/15 * * * *',
     skipKrxHolidays: false,

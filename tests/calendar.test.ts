@@ -1,3 +1,4 @@
+import { ApplicationFailure } from '@temporalio/common';
 import {
   CalendarRangeError, isTradingDay, kstDate, kstMinuteOfDay, tradingDayOnOrBefore, tradingDaysBetween, weekdayHolidays,
 } from '../calendar/trading-calendar';
@@ -27,6 +28,22 @@ describe('KRX trading calendar', () => {
   it('refuses dates it has no holiday data for, instead of guessing', () => {
     expect(() => isTradingDay('2031-03-03')).toThrow(CalendarRangeError);
     expect(() => isTradingDay('2024-02-30')).toThrow(TypeError);
+  });
+
+  it('refuses them as a non-retryable ApplicationFailure naming the date, the years covered and the fix', () => {
+    let err: unknown;
+    try {
+      tradingDayOnOrBefore('2028-01-04');
+    } catch (e) {
+      err = e;
+    }
+    // An ApplicationFailure fails a workflow (a plain Error would fail its task, retried forever).
+    expect(err).toBeInstanceOf(ApplicationFailure);
+    expect(err).toBeInstanceOf(CalendarRangeError);
+    expect(err).toMatchObject({ name: 'CalendarRangeError', type: 'CalendarRangeError', nonRetryable: true });
+    expect((err as Error).message).toBe(
+      "KRX holiday calendar covers 2020-2027; 2028-01-04 is outside it. Add 2028's KRX holidays to calendar/krx-holidays.json and extend firstYear/lastYear to it.",
+    );
   });
 
   it('lists only weekday holidays for the schedule skip list', () => {

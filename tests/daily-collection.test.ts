@@ -10,12 +10,13 @@ import { sql } from 'kysely';
 import { closeActivityDeps, type ActivityDeps } from '../activities/deps';
 import { tradingDaysBetween } from '../calendar/trading-calendar';
 import { startSimulator, type Simulator } from '../simulator/server';
-import { dailyCollection } from '../workflows';
+import { chainSlot, dailyCollection, priceRangeBackfill } from '../workflows';
 import type { DailyCollectionInput } from '../workflows/daily-collection';
 import { createCollectionWorker } from '../workers/collection-worker';
 import {
   connectTestClient, connectTestWorkerConnection, itWithRedis, redisUrl, type ScratchDb, scratchDatabase, testDeps, workflowBundle,
 } from './helpers/services';
+import { testClock } from './helpers/clock';
 
 const FAST = {
   sourceRetry: { initialInterval: '100ms', maximumInterval: '200ms' },
@@ -33,7 +34,7 @@ let running: Promise<void>;
 const taskQueue = `daily-test-${randomUUID()}`;
 
 beforeAll(async () => {
-  sim = await startSimulator({ port: 0 });
+  sim = await startSimulator({ port: 0, now: testClock });
   scratch = await scratchDatabase('daily');
   client = await connectTestClient();
   // A 120-day window keeps the test's backfill small; it slides forward with each run's date.
@@ -65,6 +66,8 @@ async function count(query: ReturnType<typeof sql<{ n: string }>>): Promise<numb
 
 describe('daily collection chain', () => {
   it('backfills an empty table, scores every stock and post-processes, in dependency order', async () => {
+    // The database's own clock, as the score statement's: "scored by this run" whatever the hour.
+    const before = (await sql<{ t: Date }>`SELECT clock_timestamp() AS t`.execute(scratch.db)).rows[0]!.t;
     const handle = await runChain({ asOf: '2024-03-15', backfillDays: 120 });
     const result = await handle.result();
     const expectedDates = tradingDaysBetween('2023-11-17', '2024-03-15');
@@ -78,7 +81,7 @@ describe('daily collection chain', () => {
     expect(await count(sql`SELECT COUNT(DISTINCT trade_date) AS n FROM stock_price_daily`)).toBe(expectedDates.length);
     const samsung = await sql<{ close_price: string }>`SELECT * FROM stock_price_daily WHERE ticker = '005930' ORDER BY trade_date DESC LIMIT 3`.execute(scratch.db);
     expect(samsung.rows).toHaveLength(3);
-    expect(await count(sql`SELECT COUNT(*) AS n FROM stocks WHERE compass_updated_at::date = CURRENT_DATE`)).toBe(result.score!.universe);
+    expect(await count(sql`SELECT COUNT(*) AS n FROM stocks WHERE compass_updated_at >= ${before}`)).toBe(result.score!.universe);
     expect(result.score!.scored).toBeGreaterThan(2700);
     const s = await sql<{ compass_technical_score: string; compass_risk_score: string; compass_score: string }>`
       SELECT compass_technical_score, compass_risk_score, compass_score FROM stocks WHERE ticker = '005930'`.execute(scratch.db);
@@ -226,5 +229,48 @@ describe('daily collection chain', () => {
       await redis.del(`other:${tag}`);
       redis.disconnect();
     }
+  });
+});
+
+describe('a date past the KRX holiday calendar (2020-2027)', () => {
+  /** The run's failure; an error if it completed or is still running after `ms` (a failing workflow task is retried forever). */
+  async function failureOf(result: Promise<unknown>, ms = 15_000): Promise<{ err: WorkflowFailedError; cause: ApplicationFailure }> {
+    const outcome = await Promise.race([
+      result.then(() => 'completed', (err: unknown) => err),
+      new Promise((resolve) => setTimeout(resolve, ms, `still running after ${ms} ms`).unref()),
+    ]);
+    if (!(outcome instanceof WorkflowFailedError)) throw new Error(`expected the run to fail, got: ${String(outcome)}`);
+    let cause = outcome.cause;
+    while (cause && !(cause instanceof ApplicationFailure)) cause = cause.cause as typeof cause;
+    if (!cause) throw new Error(`no ApplicationFailure in ${outcome.message}`);
+    return { err: outcome, cause: cause as ApplicationFailure };
+  }
+
+  function expectCalendarRangeError(cause: ApplicationFailure, date: string): void {
+    expect(cause).toMatchObject({ type: 'CalendarRangeError', nonRetryable: true });
+    expect(cause.message).toBe(
+      `KRX holiday calendar covers 2020-2027; ${date} is outside it. Add 2028's KRX holidays to calendar/krx-holidays.json and extend firstYear/lastYear to it.`,
+    );
+  }
+
+  it('fails the daily chain at once with a non-retryable CalendarRangeError, instead of leaving it running', async () => {
+    const handle = await runChain({ asOf: '2028-01-04' });
+    const { err, cause } = await failureOf(handle.result());
+    expect(err.cause).toBe(cause); // thrown by the workflow itself
+    expectCalendarRangeError(cause, '2028-01-04');
+    expect((await handle.describe()).status.name).toBe('FAILED');
+    // The workflow failed; no workflow task did (those would be retried forever).
+    expect((await handle.fetchHistory()).events!.some((e) => e.workflowTaskFailedEventAttributes)).toBe(false);
+  });
+
+  it('fails the schedules\' chain slot and an operator\'s price range backfill the same way', async () => {
+    const slot = client.workflow.execute(chainSlot, { taskQueue, workflowId: `slot-${randomUUID()}`, args: [{ chain: 'daily-collection', asOf: '2028-01-04' }] });
+    expectCalendarRangeError((await failureOf(slot)).cause, '2028-01-04');
+    const backfill = client.workflow.execute(priceRangeBackfill, {
+      taskQueue, workflowId: `range-${randomUUID()}`, args: [{ from: '2027-12-27', to: '2028-01-04', policy: FAST }],
+    });
+    const { err, cause } = await failureOf(backfill);
+    expect(err.cause).toBeInstanceOf(ActivityFailure); // planPriceLoad, not retried
+    expectCalendarRangeError(cause, '2028-01-03'); // the first weekday past the file (weekends need no holiday data)
   });
 });

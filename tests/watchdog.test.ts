@@ -9,10 +9,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection, type ScheduleOptions } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { sql } from 'kysely';
-import { closeActivityDeps, type ActivityDeps } from '../activities/deps';
-import { slotSuffix, type WatchdogCheckResult, watchdogActivities } from '../activities/watchdog';
+import { closeActivityDeps, createActivityDeps, type ActivityDeps } from '../activities/deps';
+import { type CalendarHorizonResult, slotSuffix, type WatchdogCheckResult, watchdogActivities } from '../activities/watchdog';
 import { kstLabel } from '../calendar/trading-calendar';
 import { verdictsOf } from '../db/watchdog';
 import { CATALOG } from '../schedules/catalog';
@@ -21,9 +21,11 @@ import { buildScheduleOptions } from '../schedules/options';
 import { freePort } from '../scripts/lib/ports';
 import { resolveTemporalCli, startDevServer } from '../scripts/lib/temporal-server';
 import { startSimulator, type Simulator } from '../simulator/server';
+import { systemClock } from '../shared/clock';
 import { opsWatchdog } from '../workflows';
 import { createCollectionWorker } from '../workers/collection-worker';
 import { connectTestClient, connectTestWorkerConnection, type ScratchDb, scratchDatabase, temporalAddress, testDeps, workflowBundle } from './helpers/services';
+import { testClock } from './helpers/clock';
 
 jest.setTimeout(180_000);
 
@@ -36,14 +38,15 @@ let running: Promise<void>;
 const taskQueue = `watchdog-test-${randomUUID()}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** On the real clock: the schedules under watch fire in real time. */
 function depsFor(address: string): ActivityDeps {
   return testDeps({
     DATABASE_URL: scratch.url, SIMULATOR_URL: sim.url, TEMPORAL_ADDRESS: address, WATCHDOG_START_GRACE_SEC: '1', DATAGOKR_RPS: '1000',
-  });
+  }, systemClock);
 }
 
 beforeAll(async () => {
-  sim = await startSimulator({ port: 0 });
+  sim = await startSimulator({ port: 0, now: testClock });
   scratch = await scratchDatabase('watchdog');
   client = await connectTestClient();
   deps = depsFor(temporalAddress());
@@ -259,5 +262,55 @@ describe('watchdog', () => {
     const next = await at('2024-03-19T09:00:00Z');
     expect(next.findings.map((f) => f.subject)).toEqual(['deadline:counterparty-report']);
     expect(next.judged).toBe(3);
+  });
+});
+
+describe('holiday calendar horizon', () => {
+  it('leaves runs recorded before the check existed replaying as they ran (patched calendar-horizon)', async () => {
+    const file = path.join(__dirname, 'fixtures', 'histories', 'ops-watchdog.json');
+    const { workflowId, ...history } = JSON.parse(fs.readFileSync(file, 'utf8')) as { workflowId: string };
+    await expect(Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, workflowId)).resolves.toBeUndefined();
+  });
+
+  it('warns CALENDAR_ALERT_DAYS (60) before calendar/krx-holidays.json runs out, in one open alert, and is critical past its end', async () => {
+    const DAY = 86_400_000;
+    const uncovered = Date.parse('2028-01-01T00:00:00+09:00'); // the first day in Korea the file (2020-2027) does not cover
+    let now = uncovered - 61 * DAY;
+    const pinned = createActivityDeps(deps.cfg, { now: () => now });
+    const check = (): Promise<CalendarHorizonResult> => new MockActivityEnvironment().run(watchdogActivities(pinned).checkCalendarHorizon, {});
+    const open = async () => (await sql<{ id: string; alert_type: string; severity: string; title: string; message: string; repeat_count: number }>`
+      SELECT id, alert_type, severity, title, message, repeat_count FROM ops_alert
+       WHERE alert_type LIKE 'calendar_data_%' AND acknowledged_at IS NULL ORDER BY id`.execute(scratch.db)).rows;
+    try {
+      expect(await check()).toEqual({ today: '2027-11-01', lastDay: '2027-12-31', daysLeft: 61, alert: null });
+      expect(await open()).toEqual([]);
+
+      now = uncovered - 59 * DAY;
+      const warned = await check();
+      expect(warned).toMatchObject({ today: '2027-11-03', lastDay: '2027-12-31', daysLeft: 59, alert: { severity: 'warning' } });
+      // The next watchdog run counts on the same open alert.
+      expect(await check()).toEqual(warned);
+      const [warning, ...more] = await open();
+      expect(more).toEqual([]);
+      expect(warning).toMatchObject({
+        id: String(warned.alert!.alertId), alert_type: 'calendar_data_ending', severity: 'warning', repeat_count: 2,
+        title: '[휴장일 데이터 만료 임박] calendar/krx-holidays.json · 2027-12-31까지',
+      });
+      expect(warning!.message).toBe(
+        'The KRX holiday calendar (calendar/krx-holidays.json, 2020-2027) has 59 day(s) left, today (2027-11-03 KST) included: ' +
+          "from 2028-01-01 every chain run fails with CalendarRangeError. Add 2028's KRX holidays to the file, set lastYear to 2028, " +
+          'then deploy the worker and apply the schedules (npm run schedules -- apply).',
+      );
+
+      now = Date.parse('2028-01-02T10:00:00+09:00');
+      const ended = await check();
+      expect(ended).toMatchObject({ today: '2028-01-02', daysLeft: -1, alert: { severity: 'critical' } });
+      const critical = (await open()).filter((a) => a.severity === 'critical');
+      expect(critical).toHaveLength(1);
+      expect(critical[0]).toMatchObject({ id: String(ended.alert!.alertId), alert_type: 'calendar_data_ended', title: '[휴장일 데이터 만료] calendar/krx-holidays.json · 2027-12-31까지' });
+      expect(critical[0]!.message).toContain('ran out on 2027-12-31 (today is 2028-01-02 KST)');
+    } finally {
+      await closeActivityDeps(pinned);
+    }
   });
 });

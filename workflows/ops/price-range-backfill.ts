@@ -6,7 +6,7 @@
  * The ops CLI starts it under one fixed id, so a second backfill while one runs is refused
  * with the running one's name (seed 003's 409), whatever the ranges.
  */
-import { executeChild, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, executeChild, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import { type IsoDate, tradingDaysBetween } from '../../calendar/trading-calendar';
 import type { Activities } from '../../activities';
 import { priceBackfill, type PriceBackfillResult } from '../price-backfill';
@@ -29,7 +29,8 @@ export interface PriceRangeBackfillResult extends PriceBackfillResult {
 
 export async function priceRangeBackfill(input: PriceRangeBackfillInput): Promise<PriceRangeBackfillResult> {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(input.from) || !/^\d{4}-\d{2}-\d{2}$/.test(input.to) || input.from > input.to) {
-    throw new TypeError(`a backfill needs from <= to as YYYY-MM-DD, got ${JSON.stringify(input.from)} → ${JSON.stringify(input.to)}`);
+    // Not a TypeError: a plain error fails the workflow task, which the server retries for ever.
+    throw ApplicationFailure.nonRetryable(`a backfill needs from <= to as YYYY-MM-DD, got ${JSON.stringify(input.from)} → ${JSON.stringify(input.to)}`, 'InvalidInput');
   }
   const info = workflowInfo();
   const progress = trackProgress(PRICE_RANGE_BACKFILL, ['plan', 'prices']);
