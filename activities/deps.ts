@@ -10,6 +10,7 @@ import { logger } from '../config/logger';
 import { createPooledDb, type Db } from '../db/database';
 import { PRICE_SOURCE_ID } from '../sources/datagokr/stock-price-info';
 import { type Clock, systemClock } from '../shared/clock';
+import type { CollectionMetrics } from '../workers/collection-metrics';
 import { SourceClients } from './source-clients';
 
 export interface ActivityDeps {
@@ -29,6 +30,8 @@ export interface ActivityDeps {
    * durations and pacing keep reading the real clock.
    */
   now: Clock;
+  /** The collection worker's Prometheus metrics, when it serves them (workers/collection-metrics.ts: withCollectionMetrics). */
+  metrics?: CollectionMetrics;
 }
 
 export function createActivityDeps(cfg: AppConfig, opts: { now?: Clock } = {}): ActivityDeps {

@@ -33,7 +33,15 @@ import { SourceError } from '../sources/errors';
 import { FinlifeClient } from '../sources/fss/client';
 import { KrxClient } from '../sources/krx/client';
 import { KrxOpenApiClient } from '../sources/krx-openapi/client';
+import type { OnRequest, RequestEvent } from '../sources/request-hooks';
 import { YahooChartClient } from '../sources/yahoo/client';
+
+export interface SourceClientsOptions {
+  /**
+   * Told of each request every client made (the collection worker's metrics).
+   */
+  onRequest?: (source: string, event: RequestEvent) => void;
+}
 
 export class SourceClients {
   private readonly cache = new Map<string, unknown>();
@@ -43,6 +51,7 @@ export class SourceClients {
     private readonly cfg: AppConfig,
     private readonly db: Db,
     private readonly now: Clock = systemClock,
+    private readonly opts: SourceClientsOptions = {},
   ) {
     if (cfg.scope === 'mock') {
       if (!cfg.SIMULATOR_URL) throw new Error('mock scope needs SIMULATOR_URL (npm run dev sets it): no source key is configured');
@@ -75,6 +84,7 @@ export class SourceClients {
         timeoutMs: c.SOURCE_TIMEOUT_MS,
         corpCodeTimeoutMs: Math.max(c.SOURCE_TIMEOUT_MS, 120_000),
         pacer: this.budget('dart', 'dart', c.DART_DAILY_QUOTA, c.DART_RPS),
+        onRequest: this.reporter('dart'),
         now: this.now,
       });
     });
@@ -88,6 +98,7 @@ export class SourceClients {
         baseUrl: this.sim?.finlife ?? c.FINLIFE_BASE_URL,
         timeoutMs: c.SOURCE_TIMEOUT_MS,
         pacer: this.budget('finlife', 'finlife', c.FSS_DAILY_QUOTA, c.FSS_RPS),
+        onRequest: this.reporter('finlife'),
         now: this.now,
       });
     });
@@ -97,7 +108,7 @@ export class SourceClients {
     return this.once('yahoo', () => {
       const c = this.cfg;
       // Yahoo has no key and no published quota; only the spacing is shared.
-      return new YahooChartClient({ baseUrl: this.sim?.yahoo ?? c.YAHOO_BASE_URL, timeoutMs: c.SOURCE_TIMEOUT_MS, pacer: this.budget('yahoo', undefined, undefined, c.YAHOO_RPS), now: this.now });
+      return new YahooChartClient({ baseUrl: this.sim?.yahoo ?? c.YAHOO_BASE_URL, timeoutMs: c.SOURCE_TIMEOUT_MS, pacer: this.budget('yahoo', undefined, undefined, c.YAHOO_RPS), onRequest: this.reporter('yahoo'), now: this.now });
     });
   }
 
@@ -108,7 +119,7 @@ export class SourceClients {
       const credentials = this.sim
         ? { id: SIMULATOR_KRX_LOGIN.id, password: SIMULATOR_KRX_LOGIN.password }
         : { id: this.key('krx-data', 'KRX_ID', c.KRX_ID), password: this.key('krx-data', 'KRX_PW', c.KRX_PW) };
-      return new KrxClient({ baseUrl: this.sim?.krxData ?? c.KRX_DATA_BASE_URL, credentials, timeoutMs: c.SOURCE_TIMEOUT_MS, pacer: this.budget('krx-data', undefined, undefined, c.KRX_RPS), now: this.now });
+      return new KrxClient({ baseUrl: this.sim?.krxData ?? c.KRX_DATA_BASE_URL, credentials, timeoutMs: c.SOURCE_TIMEOUT_MS, pacer: this.budget('krx-data', undefined, undefined, c.KRX_RPS), onRequest: this.reporter('krx-data'), now: this.now });
     });
   }
 
@@ -120,6 +131,7 @@ export class SourceClients {
         baseUrl: this.sim?.krxOpenApi ?? c.KRX_OPENAPI_BASE_URL,
         timeoutMs: c.SOURCE_TIMEOUT_MS,
         pacer: this.budget('krx-openapi', 'krx-openapi', c.KRX_OPENAPI_DAILY_QUOTA, c.KRX_OPENAPI_RPS),
+        onRequest: this.reporter('krx-openapi'),
         now: this.now,
       });
     });
@@ -134,6 +146,7 @@ export class SourceClients {
         baseUrl: this.sim?.alphaVantage ?? c.ALPHAVANTAGE_BASE_URL,
         timeoutMs: c.SOURCE_TIMEOUT_MS,
         pacer: this.budget('alphavantage', 'alphavantage', c.ALPHAVANTAGE_DAILY_QUOTA, c.ALPHAVANTAGE_RPS),
+        onRequest: this.reporter('alphavantage'),
         now: this.now,
       });
     });
@@ -147,12 +160,18 @@ export class SourceClients {
       serviceKey: this.sim ? SIMULATOR_DATAGOKR_KEY : this.key('datagokr', 'DATAGOKR_API_KEY', c.DATAGOKR_API_KEY),
       timeoutMs: c.DATAGOKR_TIMEOUT_MS,
       pacer: this.budget('datagokr', `datagokr:${operation}`, c.DATAGOKR_DAILY_QUOTA, c.DATAGOKR_RPS),
+      onRequest: this.reporter('datagokr'),
       now: this.now,
     };
   }
 
   private budget(source: string, quotaKey: string | undefined, dailyLimit: number | undefined, rps: number): SourceBudget {
     return new SourceBudget(this.db, { source, quotaKey, dailyLimit, rateKey: quotaKey ?? source, rps }, this.now);
+  }
+
+  private reporter(source: string): OnRequest | undefined {
+    const onRequest = this.opts.onRequest;
+    return onRequest && ((event) => onRequest(source, event));
   }
 
   private key(source: string, env: string, value: string | undefined): string {

@@ -3,6 +3,7 @@
  * and step, written by the activity itself so that start, end, status, row counts and the
  * error are recorded even when the attempt dies. Retries of the same step update its row.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Context } from '@temporalio/activity';
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
@@ -20,6 +21,14 @@ export interface StepOutcome<T> {
   skipped?: boolean;
   details?: Record<string, unknown>;
 }
+
+/** Told of every step that ends well (the collection worker's metrics count the rows written per chain and step). */
+export interface StepObserver {
+  stepDone(ref: StepRef, rowsWritten: number): void;
+}
+
+/** The observer of the running activity, set around it by an activity interceptor (workers/collection-metrics.ts). */
+export const stepObserver = new AsyncLocalStorage<StepObserver>();
 
 export async function withStepLog<T>(db: Db, ref: StepRef, body: () => Promise<StepOutcome<T>>): Promise<T> {
   const info = Context.current().info;
@@ -49,6 +58,7 @@ export async function withStepLog<T>(db: Db, ref: StepRef, body: () => Promise<S
       rows_written: out.rowsWritten ?? null,
       details: out.details ? JSON.stringify(out.details) : null,
     });
+    stepObserver.getStore()?.stepDone(ref, out.rowsWritten ?? 0);
     return out.result;
   } catch (err) {
     await finish({ status: 'failed', error: (err as Error).message?.slice(0, 2000) ?? String(err) }).catch(() => undefined);

@@ -2,6 +2,7 @@
 import { connectClient } from '../client/connection';
 import { ConfigError, loadConfig } from '../config/env';
 import { logger } from '../config/logger';
+import { closeOnSignals } from './http';
 import { startApiServer } from './server';
 
 async function main(): Promise<void> {
@@ -10,13 +11,10 @@ async function main(): Promise<void> {
   const client = await connectClient(cfg);
   const server = await startApiServer({ cfg, client, token: cfg.API_TOKEN });
   logger.info({ url: server.url }, 'report API listening');
-  const stop = async () => {
+  closeOnSignals(async () => {
     await server.close();
     await client.connection.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  });
 }
 
 main().catch((err) => {

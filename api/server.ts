@@ -6,9 +6,7 @@
  * Every request needs `Authorization: Bearer <API_TOKEN>`. The server reads the report files
  * from CACHE_DIR, so it must see the same directory as the worker.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import type { Client } from '@temporalio/client';
 import { OperatorDateError, parseOperatorDate } from '../calendar/operator-date';
 import { dateInZone } from '../calendar/time-zone';
@@ -19,6 +17,7 @@ import { readCachedReport } from '../reports/counterparty-risk/cache';
 import type { CounterpartyRiskReport, ReportMeta } from '../reports/counterparty-risk/report';
 import { readStatus } from '../reports/counterparty-risk/status';
 import { type Clock, systemClock } from '../shared/clock';
+import { bearerAuth, HttpError, type JsonServer, type Reply, startJsonServer } from './http';
 
 export type ApiConfig = Pick<AppConfig, 'CACHE_DIR' | 'TZ' | 'TEMPORAL_TASK_QUEUE' | 'API_HOST' | 'API_PORT' | 'API_GENERATE_WAIT_SEC'>;
 
@@ -31,80 +30,26 @@ export interface ApiServerOptions {
   now?: Clock;
 }
 
-export interface ApiServer {
-  url: string;
-  close(): Promise<void>;
-}
+export type ApiServer = JsonServer;
 
 const BASE = '/api/report/counterparty-risk';
 
-class HttpError extends Error {
-  constructor(readonly status: number, readonly error: string, readonly detail?: string) {
-    super(detail ?? error);
-  }
-}
-
 export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
-  const log = (o.logger ?? rootLogger).child({ component: 'report-api' });
-  const expected = digest(o.token);
-  const server = http.createServer((req, res) => {
-    const started = Date.now();
-    handle(o, expected, req)
-      .catch((err: unknown) => {
-        if (err instanceof HttpError) return { status: err.status, body: { error: err.error, ...(err.detail ? { detail: err.detail } : {}) } };
-        log.error({ err }, 'report API request failed');
-        return { status: 500, body: { error: 'internal error', detail: err instanceof Error ? err.message : String(err) } };
-      })
-      .then(({ status, body, headers }: Reply) => {
-        res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
-        res.end(JSON.stringify(body, null, 2) + '\n');
-        // The query holds only a date; the Authorization header is never logged.
-        log.info({ method: req.method, path: req.url, status, ms: Date.now() - started }, 'report API');
-      });
+  const authorize = bearerAuth(o.token, 'compass-report');
+  return startJsonServer({
+    name: 'report API',
+    host: o.cfg.API_HOST,
+    port: o.cfg.API_PORT,
+    logger: (o.logger ?? rootLogger).child({ component: 'report-api' }),
+    handle: (req, url) => handle(o, authorize, req, url),
+    // Generation can take minutes (DB stability retries); do not let Node cut the request short.
+    requestTimeoutMs: 0,
   });
-  // Generation can take minutes (DB stability retries); do not let Node cut the request short.
-  server.requestTimeout = 0;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.cfg.API_PORT, o.cfg.API_HOST, () => resolve());
-  });
-  const { address, port } = server.address() as AddressInfo;
-  const host = address.includes(':') ? `[${address}]` : address;
-  return {
-    url: `http://${host}:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
 }
 
-interface Reply {
-  status: number;
-  body: unknown;
-  headers?: Record<string, string>;
-}
-
-function digest(s: string): Buffer {
-  return createHash('sha256').update(s).digest();
-}
-
-function authorized(req: http.IncomingMessage, expected: Buffer): boolean {
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
-  return m !== null && timingSafeEqual(digest(m[1]!), expected);
-}
-
-async function handle(o: ApiServerOptions, expected: Buffer, req: http.IncomingMessage): Promise<Reply> {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+async function handle(o: ApiServerOptions, authorize: ReturnType<typeof bearerAuth>, req: IncomingMessage, url: URL): Promise<Reply> {
   if (!url.pathname.startsWith(BASE)) throw new HttpError(404, 'not found', `no such endpoint: ${url.pathname}`);
-  if (!authorized(req, expected)) {
-    return {
-      status: 401,
-      body: { error: 'unauthorized', detail: 'send the API token as "Authorization: Bearer <token>"' },
-      headers: { 'www-authenticate': 'Bearer realm="compass-report"' },
-    };
-  }
+  authorize(req);
   const route = `${req.method} ${url.pathname.replace(/\/+$/, '')}`;
   switch (route) {
     case `GET ${BASE}`:

@@ -82,39 +82,50 @@ export function initialLoad(input: { backfillDays?: number; skip?: ChainName[] }
   return { workflowType: 'initialLoad', workflowId: INITIAL_LOAD_ID, args: [input], onConflict: 'refuse' };
 }
 
-export interface ChainStatus {
-  chain: ChainName;
+export interface ScheduleStatus {
+  /** The schedule id, or '(no schedule)' when the server has none under it. */
   schedule: string;
   paused: boolean;
-  lastRun?: { workflowId: string; status: string; startedAt: Date; closedAt?: Date; seconds?: number };
+  /** The schedule's note (why it is paused, or its description). */
+  note?: string;
+  lastRun?: { workflowId: string; runId: string; status: string; startedAt: Date; closedAt?: Date; seconds?: number };
   nextFire?: Date;
+}
+
+export interface ChainStatus extends ScheduleStatus {
+  chain: ChainName;
+}
+
+/** A schedule's state and next fire time, and the latest run of `workflowType` (scheduled or not). */
+export async function scheduleStatus(client: Client, scheduleId: string, workflowType: string): Promise<ScheduleStatus> {
+  const row: ScheduleStatus = { schedule: scheduleId, paused: false };
+  try {
+    const s = await client.schedule.getHandle(scheduleId).describe();
+    row.paused = s.state.paused;
+    row.note = s.state.note;
+    row.nextFire = s.info.nextActionTimes[0];
+  } catch {
+    row.schedule = '(no schedule)';
+  }
+  for await (const w of client.workflow.list({ query: `WorkflowType = '${workflowType}'`, pageSize: 1 })) {
+    const closedAt = w.closeTime ?? undefined;
+    row.lastRun = {
+      workflowId: w.workflowId,
+      runId: w.runId,
+      status: w.status.name,
+      startedAt: w.startTime,
+      closedAt,
+      seconds: closedAt ? (closedAt.getTime() - w.startTime.getTime()) / 1000 : undefined,
+    };
+    break;
+  }
+  return row;
 }
 
 /** Each chain's latest run (scheduled or not) and its schedule's next fire time. */
 export async function chainStatus(client: Client): Promise<ChainStatus[]> {
   const out: ChainStatus[] = [];
-  for (const chain of Object.keys(CHAINS) as ChainName[]) {
-    const row: ChainStatus = { chain, schedule: chain, paused: false };
-    try {
-      const s = await client.schedule.getHandle(chain).describe();
-      row.paused = s.state.paused;
-      row.nextFire = s.info.nextActionTimes[0];
-    } catch {
-      row.schedule = '(no schedule)';
-    }
-    for await (const w of client.workflow.list({ query: `WorkflowType = '${CHAINS[chain].workflowType}'`, pageSize: 1 })) {
-      const closedAt = w.closeTime ?? undefined;
-      row.lastRun = {
-        workflowId: w.workflowId,
-        status: w.status.name,
-        startedAt: w.startTime,
-        closedAt,
-        seconds: closedAt ? (closedAt.getTime() - w.startTime.getTime()) / 1000 : undefined,
-      };
-      break;
-    }
-    out.push(row);
-  }
+  for (const chain of Object.keys(CHAINS) as ChainName[]) out.push({ chain, ...(await scheduleStatus(client, chain, CHAINS[chain].workflowType)) });
   return out;
 }
 

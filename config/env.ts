@@ -83,9 +83,16 @@ const schema = z.object({
     .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
     .refine((v) => v.length > 0 && v.every((s) => s === 'real' || s === 'mock'), { message: 'must list real and/or mock, comma-separated' })
     .transform((v) => v as Array<'real' | 'mock'>),
+  // The jobs REST API (seed 002 §8, `npm run jobs-api`; the token is API_TOKEN, as for the report API).
+  JOBS_API_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  JOBS_API_PORT: z.coerce.number().int().min(0).max(65535).default(9095),
   // Prometheus: job metrics and (merged in) the Temporal SDK's, on METRICS_PORT; the SDK's own exporter listens on METRICS_SDK_PORT.
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   METRICS_SDK_PORT: z.coerce.number().int().min(0).max(65535).default(9465),
+  // The collection worker's own metrics (rows, source requests and failures, quotas, activity latency: workers/collection-metrics.ts).
+  COLLECTION_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9466),
+  // Where both metrics endpoints listen: loopback by default, 0.0.0.0 in a container that Prometheus scrapes from outside.
+  METRICS_HOST: z.string().trim().min(1).default('127.0.0.1'),
   // Compass Score (README "Compass Score"): the fewest axes a total may stand on, and the batch fail rate that raises a warning alert.
   SCORE_MIN_AXES: z.coerce.number().int().min(1).max(4).default(2),
   SCORE_FAIL_ALERT_RATE: z.coerce.number().min(0).max(1).default(0.3),

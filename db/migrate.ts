@@ -8,6 +8,7 @@ import * as m005 from './migrations/2026_11_22_005_job_runs';
 import * as m006 from './migrations/2026_11_22_006_listings_and_products';
 import * as m007 from './migrations/2026_11_22_007_score_checks_alerts';
 import * as m008 from './migrations/2026_11_22_008_emails_watchlists';
+import * as m009 from './migrations/2026_11_22_009_job_runs_external';
 
 /**
  * Migrations are listed here rather than read from the folder, so that the same list works
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   '2026_11_22_006_listings_and_products': m006,
   '2026_11_22_007_score_checks_alerts': m007,
   '2026_11_22_008_emails_watchlists': m008,
+  '2026_11_22_009_job_runs_external': m009,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

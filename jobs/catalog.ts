@@ -42,20 +42,34 @@ export interface JobEntry {
 /** Upper bound of max_parallel: each unit is a run slot (a workflow id) that runs may claim. */
 export const MAX_PARALLEL_LIMIT = 10;
 
+/**
+ * What an entry that leaves a field out gets (the seed's column defaults), the one place for them:
+ * the catalog file, `npm run jobs -- create` and `POST /jobs` all fill entries through the schema below.
+ * telemetry_label, when left out, is the job_id with dashes as underscores.
+ */
+export const JOB_DEFAULTS = {
+  reschedule_mode: 'scheduler',
+  enabled: true,
+  max_parallel: 1,
+  timeout_sec: 120,
+  retry_limit: 3,
+  description: '',
+} as const;
+
 const entrySchema = z
   .object({
     job_id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be 2-63 lower-case letters, digits and dashes'),
     scope: z.string(),
-    reschedule_mode: z.enum(['scheduler', 'queue'], { message: 'must be "scheduler" or "queue"' }).default('scheduler'),
+    reschedule_mode: z.enum(['scheduler', 'queue'], { message: 'must be "scheduler" or "queue"' }).default(JOB_DEFAULTS.reschedule_mode),
     cron_expr: z.string().optional(),
     interval_seconds: z.number().int().min(1).max(31 * 86400).optional(),
     queue: z.string(),
-    enabled: z.boolean().default(true),
-    max_parallel: z.number().int().min(1).max(MAX_PARALLEL_LIMIT).default(1),
+    enabled: z.boolean().default(JOB_DEFAULTS.enabled),
+    max_parallel: z.number().int().min(1).max(MAX_PARALLEL_LIMIT).default(JOB_DEFAULTS.max_parallel),
     default_params: z.record(z.string(), z.unknown()).default({}),
-    timeout_sec: z.number().int().min(1).max(86400).default(120),
-    retry_limit: z.number().int().min(0).max(20).default(3),
-    description: z.string().default(''),
+    timeout_sec: z.number().int().min(1).max(86400).default(JOB_DEFAULTS.timeout_sec),
+    retry_limit: z.number().int().min(0).max(20).default(JOB_DEFAULTS.retry_limit),
+    description: z.string().default(JOB_DEFAULTS.description),
     telemetry_label: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a metric-safe name (letters, digits, _)').optional(),
     timezone: z.string().refine(isValidTimeZone, 'must be an IANA time zone such as Asia/Seoul').optional(),
   })
@@ -113,6 +127,23 @@ export function validateJobCatalog(entries: unknown[]): JobEntry[] {
   });
   if (problems.length) throw new JobCatalogError(problems);
   return out;
+}
+
+/**
+ * A job as an operator sends it (`POST /jobs`, `npm run jobs -- create`), made into a catalog entry.
+ * Seed 002's registration bodies (§10) give cron_expr *and* interval_seconds: in scheduler mode the
+ * cron expression decides when the job runs (the seed's jobs table has cron_expr NOT NULL; the interval
+ * only restates the period), so interval_seconds is dropped there, with a note saying so. Everything
+ * else is left to the catalog's own validation, which still refuses both in the file itself and in queue mode.
+ */
+export function entryFromRequest(body: Record<string, unknown>): { entry: Record<string, unknown>; notes: string[] } {
+  const { interval_seconds, ...rest } = body;
+  const scheduler = (body.reschedule_mode ?? JOB_DEFAULTS.reschedule_mode) === 'scheduler';
+  if (typeof interval_seconds !== 'number' || typeof body.cron_expr !== 'string' || !scheduler) return { entry: body, notes: [] };
+  return {
+    entry: rest,
+    notes: [`interval_seconds ${JSON.stringify(interval_seconds)} not kept: in scheduler mode cron_expr "${body.cron_expr}" decides when the job runs`],
+  };
 }
 
 export interface CatalogFile {

@@ -1,17 +1,26 @@
 /**
  * The seed's REST operations on the job store, as functions over a client of one scope's namespace:
- * the CLI (scripts/jobs.ts) and the tests call these. Each acts on the job's Temporal schedule (or
- * its run workflows), so `temporal schedule …` and the Web UI see and do the same.
+ * the CLI (scripts/jobs.ts), the jobs API (api/jobs-api.ts) and the tests call these. Each acts on the
+ * job's Temporal schedule (or its run workflows), so `temporal schedule …` and the Web UI see and do
+ * the same. Creating, changing and deleting a job edit jobs/catalog.json and apply it (createJob,
+ * updateJob, deleteJob), one edit at a time.
  */
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import {
   type Client, ScheduleNotFoundError, type ScheduleDescription, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError,
 } from '@temporalio/client';
 import { sql } from 'kysely';
+import { z } from 'zod';
 import type { Db } from '../db/database';
 import { jobRunsDb, type JobRunsTable } from '../activities/jobs/runs';
 import { applyDefinitions, managedScheduleIds, planDefinitions, type PlannedChange, pruneDefinitions } from '../schedules/manage';
-import { jobsControlQueue, type JobRunOutcome, type JobScope, type JobSpec, queueLoopWorkflowId, runSlotStartOptions, slotWorkflowId } from '../shared/jobs';
-import { validateJobCatalog } from './catalog';
+import { CatalogError, issueProblems } from '../schedules/validate';
+import type { Clock } from '../shared/clock';
+import {
+  JOB_SCOPES, jobsControlQueue, type JobRunOutcome, type JobScope, type JobSpec, queueLoopWorkflowId, runSlotStartOptions, slotWorkflowId,
+} from '../shared/jobs';
+import { CATALOG_PATH, type CatalogFile, entryFromRequest, type JobEntry, readCatalogFile, validateJobCatalog, writeCatalogFile } from './catalog';
 import { jobDefinitionsFor, JOBS_MANAGED_BY } from './schedules';
 
 /** Checks the whole catalog (throws JobCatalogError, changing nothing), then returns the scope's schedules. */
@@ -35,10 +44,15 @@ export async function pruneJobs(client: Client, entries: unknown[], scope: JobSc
 }
 
 export class JobNotFoundError extends Error {
-  constructor(jobId: string, namespace: string) {
-    super(`no job "${jobId}" in namespace ${namespace} (npm run jobs -- list)`);
+  /** `where`: "namespace compass-jobs-mock", "scope mock of catalog.json". */
+  constructor(readonly jobId: string, where: string) {
+    super(`no job "${jobId}" in ${where}`);
     this.name = 'JobNotFoundError';
   }
+}
+
+function notInNamespace(client: Client, jobId: string): JobNotFoundError {
+  return new JobNotFoundError(jobId, `namespace ${client.options.namespace} (npm run jobs -- list)`);
 }
 
 /** Seed 003's 409: the job is already running as many runs as max_parallel allows. */
@@ -73,7 +87,7 @@ async function describeJob(client: Client, jobId: string): Promise<ScheduleDescr
   try {
     return await client.schedule.getHandle(jobId).describe();
   } catch (err) {
-    if (err instanceof ScheduleNotFoundError) throw new JobNotFoundError(jobId, client.options.namespace);
+    if (err instanceof ScheduleNotFoundError) throw notInNamespace(client, jobId);
     throw err;
   }
 }
@@ -138,7 +152,7 @@ export interface RunNowStarted {
  */
 export async function runNow(client: Client, jobId: string, params?: Record<string, unknown>): Promise<RunNowStarted> {
   const { spec } = await showJob(client, jobId);
-  if (!spec) throw new JobNotFoundError(jobId, client.options.namespace);
+  if (!spec) throw notInNamespace(client, jobId);
   for (let slot = 0; slot < spec.maxParallel; slot++) {
     try {
       const handle = await client.workflow.start('runJob', {
@@ -214,4 +228,235 @@ export async function recentRuns(db: Db, scope: JobScope, jobId: string, limit =
     .orderBy(sql`run_id`)
     .limit(limit)
     .execute()) as JobRunRow[];
+}
+
+// ---- Catalog edits: jobs/catalog.json stays the source of truth, the schedules follow it ----
+
+/** What the catalog edits need: a client of each scope's namespace and the catalog file. */
+export interface CatalogContext {
+  clientFor(scope: JobScope): Client;
+  /** Default jobs/catalog.json (tests give a file of their own). */
+  catalogPath?: string;
+}
+
+/** A request that cannot be carried out as given (not an object, scopes that disagree, …); nothing was changed. */
+export class JobRequestError extends CatalogError {
+  constructor(problems: string[]) {
+    super(problems, 'job request');
+    this.name = 'JobRequestError';
+  }
+}
+
+/** A create of a job the scope already has, or a run report whose run_id is already recorded (the API's 409). */
+export class JobConflictError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'JobConflictError';
+  }
+}
+
+const catalogLocks = new Map<string, Promise<void>>();
+
+/**
+ * One catalog edit at a time per file in this process: read, check, write (atomically: tmp + rename,
+ * writeCatalogFile) and apply as one step, so two requests never write over each other's change.
+ */
+async function withCatalogLock<T>(file: string, edit: () => Promise<T>): Promise<T> {
+  const run = (catalogLocks.get(file) ?? Promise.resolve()).then(edit);
+  const done = run.then(() => undefined, () => undefined);
+  catalogLocks.set(file, done);
+  try {
+    return await run;
+  } finally {
+    if (catalogLocks.get(file) === done) catalogLocks.delete(file);
+  }
+}
+
+function isScope(v: unknown): v is JobScope {
+  return (JOB_SCOPES as readonly unknown[]).includes(v);
+}
+
+function requestObject(body: unknown, label: string): Record<string, unknown> {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new JobRequestError([`${label}: the body must be a JSON object`]);
+  return body as Record<string, unknown>;
+}
+
+function findEntry(jobs: unknown[], jobId: unknown, scope: JobScope): number {
+  return jobs.findIndex((j) => (j as JobEntry).job_id === jobId && (j as JobEntry).scope === scope);
+}
+
+export interface ScopeChoice {
+  /** `?scope=` or `--scope`. */
+  scope?: JobScope;
+  /** Without any other hint: the configuration's scope. */
+  fallbackScope: JobScope;
+}
+
+/**
+ * The scope a request acts in: the explicit one (`?scope=`, `--scope`), else the body's `scope`, else the
+ * prefix of the body's queue (`mock.jobs.scout` → mock), else the one scope whose catalog has the job,
+ * else the configured scope. An explicit scope and the body's must agree.
+ */
+function requestScope(jobs: unknown[], jobId: unknown, choice: ScopeChoice, body: Record<string, unknown> = {}): JobScope {
+  const label = typeof jobId === 'string' ? `"${jobId}"` : 'the job';
+  if (body.scope !== undefined && !isScope(body.scope)) {
+    throw new JobRequestError([`${label} scope: unknown scope ${JSON.stringify(body.scope)}: must be one of ${JOB_SCOPES.join(', ')}`]);
+  }
+  if (choice.scope && body.scope !== undefined && body.scope !== choice.scope) {
+    throw new JobRequestError([`${label} scope: the request names scope ${choice.scope} but the body says "${body.scope}"`]);
+  }
+  const queueScope = typeof body.queue === 'string' ? /^([a-z]+)\.jobs\./.exec(body.queue)?.[1] : undefined;
+  const inCatalog = new Set(jobs.filter((j) => (j as JobEntry).job_id === jobId).map((j) => (j as JobEntry).scope));
+  const only = inCatalog.size === 1 ? [...inCatalog][0] : undefined;
+  return choice.scope ?? (body.scope as JobScope | undefined) ?? (isScope(queueScope) ? queueScope : undefined) ?? (isScope(only) ? only : choice.fallbackScope);
+}
+
+/** The scope of a request on an existing job (show, run-now, pause, …): see requestScope. */
+export function jobScope(ctx: CatalogContext, jobId: string, choice: ScopeChoice, body?: Record<string, unknown>): JobScope {
+  return requestScope(readCatalogFile(ctx.catalogPath ?? CATALOG_PATH).jobs, jobId, choice, body);
+}
+
+export interface JobEdit {
+  scope: JobScope;
+  /** The entry as written to the catalog, defaults filled. */
+  entry: JobEntry;
+  /** The scope's schedules that apply created or updated. */
+  changes: PlannedChange[];
+  /** What was taken differently from how it was sent (interval_seconds next to cron_expr). */
+  notes: string[];
+}
+
+/** Checks the whole catalog, writes it, and makes the scope's schedules match it; returns the schedules created or updated. */
+async function saveAndApply(ctx: CatalogContext, file: string, doc: CatalogFile, scope: JobScope): Promise<PlannedChange[]> {
+  const entries = validateJobCatalog(doc.jobs);
+  writeCatalogFile(doc, file);
+  return (await applyJobs(ctx.clientFor(scope), entries, scope)).filter((c) => c.kind === 'create' || c.kind === 'update');
+}
+
+/**
+ * Adds a job to the catalog and applies it (`POST /jobs`, `npm run jobs -- create`). The body has the
+ * catalog's fields (seed 002's registration bodies as they are); missing ones get the catalog's defaults.
+ * A bad body changes nothing (JobCatalogError / JobRequestError); an existing job_id is a JobConflictError.
+ */
+export async function createJob(ctx: CatalogContext, body: unknown, choice: ScopeChoice): Promise<JobEdit> {
+  const file = ctx.catalogPath ?? CATALOG_PATH;
+  return withCatalogLock(file, async () => {
+    const doc = readCatalogFile(file);
+    const fields = requestObject(body, 'create');
+    const scope = requestScope(doc.jobs, fields.job_id, choice, fields);
+    const { entry: raw, notes } = entryFromRequest({ ...fields, scope });
+    if (findEntry(doc.jobs, raw.job_id, scope) >= 0) {
+      throw new JobConflictError(`job "${String(raw.job_id)}" already exists in scope ${scope}: change it with PUT /jobs/${String(raw.job_id)} (npm run jobs -- update)`);
+    }
+    const [entry] = validateJobCatalog([raw]);
+    const changes = await saveAndApply(ctx, file, { ...doc, jobs: [...doc.jobs, entry] }, scope);
+    return { scope, entry: entry!, changes, notes };
+  });
+}
+
+/**
+ * Changes a job's catalog entry and applies it (`PUT /jobs/{id}`, `npm run jobs -- update`): the patch's
+ * fields replace the entry's; giving one of cron_expr / interval_seconds drops the other; null removes a field.
+ */
+export async function updateJob(ctx: CatalogContext, jobId: string, patch: unknown, choice: ScopeChoice): Promise<JobEdit> {
+  const file = ctx.catalogPath ?? CATALOG_PATH;
+  return withCatalogLock(file, async () => {
+    const doc = readCatalogFile(file);
+    const fields = requestObject(patch, `"${jobId}"`);
+    if (Object.keys(fields).length === 0) throw new JobRequestError([`"${jobId}": nothing to change: give the fields to set`]);
+    if (fields.job_id !== undefined && fields.job_id !== jobId) {
+      throw new JobRequestError([`"${jobId}" job_id: a job cannot be renamed (the body says ${JSON.stringify(fields.job_id)}): create the new one, then delete this one`]);
+    }
+    const scope = requestScope(doc.jobs, jobId, choice, fields);
+    const i = findEntry(doc.jobs, jobId, scope);
+    if (i < 0) throw new JobNotFoundError(jobId, `scope ${scope} of ${path.basename(file)}`);
+    const next: Record<string, unknown> = { ...(doc.jobs[i] as object), ...fields };
+    if ('cron_expr' in fields && !('interval_seconds' in fields)) delete next.interval_seconds;
+    if ('interval_seconds' in fields && !('cron_expr' in fields)) delete next.cron_expr;
+    for (const [k, v] of Object.entries(next)) if (v === null) delete next[k];
+    const { entry: raw, notes } = entryFromRequest(next);
+    const [entry] = validateJobCatalog([raw]);
+    const jobs = [...doc.jobs];
+    jobs[i] = entry;
+    const changes = await saveAndApply(ctx, file, { ...doc, jobs }, scope);
+    return { scope, entry: entry!, changes, notes };
+  });
+}
+
+/** Removes a job from the catalog and deletes its schedule (`DELETE /jobs/{id}`, `npm run jobs -- delete`); runs in progress finish. */
+export async function deleteJob(ctx: CatalogContext, jobId: string, choice: ScopeChoice): Promise<{ scope: JobScope; scheduleDeleted: boolean }> {
+  const file = ctx.catalogPath ?? CATALOG_PATH;
+  return withCatalogLock(file, async () => {
+    const doc = readCatalogFile(file);
+    const scope = requestScope(doc.jobs, jobId, choice);
+    const i = findEntry(doc.jobs, jobId, scope);
+    if (i < 0) throw new JobNotFoundError(jobId, `scope ${scope} of ${path.basename(file)}`);
+    const jobs = doc.jobs.filter((_, k) => k !== i);
+    validateJobCatalog(jobs);
+    writeCatalogFile({ ...doc, jobs }, file);
+    try {
+      await deleteJobSchedule(ctx.clientFor(scope), jobId);
+      return { scope, scheduleDeleted: true };
+    } catch (err) {
+      if (err instanceof JobNotFoundError) return { scope, scheduleDeleted: false };
+      throw err;
+    }
+  });
+}
+
+const instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 time with its offset, such as 2026-12-04T09:00:00+09:00' });
+
+/** Seed 002's completion report (`mark_job_run`, `POST /jobs/{id}/last-run`) from a worker outside this project. */
+const externalRunSchema = z
+  .object({
+    status: z.enum(['succeeded', 'failed', 'timed_out'], { message: 'must be "succeeded", "failed" or "timed_out"' }),
+    error: z.string().max(10_000).nullish(),
+    summary: z.string().max(10_000).nullish(),
+    started_at: instant.nullish(),
+    finished_at: instant.nullish(),
+    run_id: z.string().min(1).max(200).nullish(),
+    next_delay_sec: z.number().int().min(0).max(31 * 86400).nullish(),
+    params: z.record(z.string(), z.unknown()).nullish(),
+    job_id: z.string().nullish(),
+    scope: z.enum(JOB_SCOPES).nullish(),
+  })
+  .strict();
+
+/**
+ * Records a run reported from outside as a `job_runs` row with trigger_source 'external' (no workflow):
+ * it then counts as the job's last run. Times default to now; run_id to a new UUID. An unknown job is a
+ * JobNotFoundError, a bad report a JobRequestError, a run_id already recorded a JobConflictError.
+ */
+export async function recordExternalRun(
+  ctx: { db: Db; clientFor(scope: JobScope): Client; now: Clock }, jobId: string, scope: JobScope, report: unknown,
+): Promise<JobRunRow> {
+  const label = `"${jobId}" last-run`;
+  const parsed = externalRunSchema.safeParse(requestObject(report ?? {}, label));
+  if (!parsed.success) throw new JobRequestError(issueProblems(label, parsed.error.issues));
+  const r = parsed.data;
+  const finished = r.finished_at ? new Date(r.finished_at) : new Date(ctx.now());
+  const started = r.started_at ? new Date(r.started_at) : finished;
+  const problems: string[] = [];
+  if (r.job_id && r.job_id !== jobId) problems.push(`${label} job_id: the body says "${r.job_id}"`);
+  if (r.scope && r.scope !== scope) problems.push(`${label} scope: the body says "${r.scope}", the request scope ${scope}`);
+  if (started > finished) problems.push(`${label} started_at: ${started.toISOString()} is after finished_at ${finished.toISOString()}`);
+  if (problems.length) throw new JobRequestError(problems);
+  await showJob(ctx.clientFor(scope), jobId);
+  const runId = r.run_id ?? randomUUID();
+  const runs = jobRunsDb(ctx.db);
+  const row = await runs
+    .insertInto('job_runs')
+    .values({
+      run_id: runId, job_id: jobId, scope, trigger_source: 'external', params: JSON.stringify(r.params ?? {}),
+      workflow_id: null, workflow_run_id: null, slot: null, started_at: started, ended_at: finished,
+      status: r.status, error: r.error ?? null, summary: r.summary ?? null, next_delay_sec: r.next_delay_sec ?? null,
+    })
+    .onConflict((oc) => oc.column('run_id').doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  if (!row) {
+    const had = await runs.selectFrom('job_runs').select(['job_id', 'scope', 'status']).where('run_id', '=', runId).executeTakeFirst();
+    throw new JobConflictError(`run ${runId} is already recorded${had ? ` (job ${had.job_id}, ${had.scope}, ${had.status})` : ''}`);
+  }
+  return row as JobRunRow;
 }

@@ -24,6 +24,9 @@ import { applyJobs } from '../jobs/operations';
 import { JOB_SCOPES } from '../shared/jobs';
 import { startSimulator } from '../simulator/server';
 import { startApiServer } from '../api/server';
+import { adminRoutes } from '../api/admin-routes';
+import { startJobsApi } from '../api/jobs-api';
+import { systemClock } from '../shared/clock';
 import { devApiToken } from '../api/token';
 import { dateInZone } from '../calendar/time-zone';
 import { ensureDemoSalesmapDb } from '../reports/counterparty-risk/demo-db';
@@ -117,6 +120,14 @@ async function main(): Promise<void> {
   const apiClient = await connectClient(cfg);
   const api = await startApiServer({ cfg, client: apiClient, token: apiToken });
   stops.push({ name: 'report API', stop: async () => { await api.close(); await apiClient.connection.close(); } });
+  // Seed 002's REST API for the jobs (same token), over jobs/catalog.json and the job namespaces.
+  const jobsApiConnection = await Connection.connect({ address: cfg.TEMPORAL_ADDRESS });
+  const jobsApiClients = { real: new Client({ connection: jobsApiConnection, namespace: jobsNamespace(cfg, 'real') }), mock: new Client({ connection: jobsApiConnection, namespace: jobsNamespace(cfg, 'mock') }) };
+  const jobsApiDb = createDb(env.DATABASE_URL, 2);
+  // The operations page and the collection-log API ride on the same server (api/admin-routes.ts).
+  const admin = adminRoutes({ db: jobsApiDb, client: apiClient, cfg, now: systemClock, token: apiToken });
+  const jobsApi = await startJobsApi({ cfg, clientFor: (scope) => jobsApiClients[scope], db: jobsApiDb, token: apiToken, extraRoutes: admin });
+  stops.push({ name: 'jobs API', stop: async () => { await jobsApi.close(); await jobsApiDb.destroy(); await jobsApiConnection.close(); } });
 
   const summary = [
     '',
@@ -130,7 +141,10 @@ async function main(): Promise<void> {
     `  Schedules         ${catalog(cfg).map((e) => e.id + (e.disabledReason ? ' (paused: ENABLE_SCHEDULER=0)' : '')).join(', ')}`,
     ...JOB_SCOPES.map((scope) => `  Jobs (${scope})`.padEnd(20) + `namespace ${jobsNamespace(cfg, scope)}, queues ${scope}.jobs.*: ${jobEntries.filter((e) => e.scope === scope).map((e) => e.job_id + (e.enabled ? '' : ' (paused)')).join(', ')}`),
     `  Job metrics       http://127.0.0.1:${cfg.METRICS_PORT}/metrics  (job_runs_total, job_duration_seconds, temporal_*)`,
+    `  Worker metrics    http://127.0.0.1:${cfg.COLLECTION_METRICS_PORT}/metrics  (collection_rows_written_total, source_*, activity_duration_seconds; dashboards/*.json)`,
     `  Report API        ${api.url}  token ${cfg.API_TOKEN ? '(API_TOKEN)' : `${apiToken}  (generated; kept in .data/api-token)`}`,
+    `  Jobs API          ${jobsApi.url}/jobs  (seed 002 REST API; the same token)`,
+    `  Operations page   ${jobsApi.url}/admin#token=${cfg.API_TOKEN ? '<API_TOKEN>' : apiToken}  (수집 스케줄: schedules, run log, alerts)`,
     `  SalesMap DB       ${path.relative(ROOT, env.SALESMAP_DB_PATH) || env.SALESMAP_DB_PATH}${salesmapNote}; report files in ${cfg.CACHE_DIR}/ and ${cfg.WORK_DIR}/`,
     `  Daily pipeline    ${env.PIPELINE_COMMAND}${pipelineIsDemo ? '  (demo; set PIPELINE_COMMAND for the real one)' : ''}`,
     `  Emails            ${cfg.SMTP_URL ? `SMTP ${redactSmtpUrl(cfg.SMTP_URL)}` : `no SMTP_URL: written as .eml files to ${path.resolve(ROOT, cfg.OUTBOX_DIR)}`}; alerts to ${cfg.ALERT_EMAIL_TO.join(', ') || '(ALERT_EMAIL_TO not set)'}${cfg.ALERT_WEBHOOK_URL ? ' and the webhook' : ''}; npm run ops -- alerts`,
@@ -140,6 +154,7 @@ async function main(): Promise<void> {
     `  Try: temporal schedule trigger --schedule-id daily-market-email --address ${cfg.TEMPORAL_ADDRESS}   (then look in ${cfg.OUTBOX_DIR}/)`,
     `  Try: npm run jobs -- list   /   npm run jobs -- run-now buy-scanner --scope mock`,
     `  Try: curl -H "Authorization: Bearer ${cfg.API_TOKEN ? '$API_TOKEN' : apiToken}" ${api.url}/api/report/counterparty-risk`,
+    `  Try: curl -H "Authorization: Bearer ${cfg.API_TOKEN ? '$API_TOKEN' : apiToken}" ${jobsApi.url}/jobs`,
     '  Ctrl-C stops everything; state stays in .data/ for the next start.',
     '',
   ];

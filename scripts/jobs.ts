@@ -1,5 +1,6 @@
 /**
- * npm run jobs -- <command>: seed 002's REST API for the service job catalog, on Temporal.
+ * npm run jobs -- <command>: seed 002's job operations on the command line (the REST API is
+ * api/jobs-api.ts); both call jobs/operations.ts.
  *
  *   list [--scope S]                         every job schedule with its state and last run
  *   show <job_id> [--scope S]                one job: definition, schedule state, next times, recent runs
@@ -11,8 +12,9 @@
  *   pause <job_id> [--scope S] [--reason R]  pause the schedule (the same as temporal schedule toggle --pause)
  *   resume <job_id> [--scope S] [--reason R]
  *
- * --scope defaults to the configuration's scope (mock without DATAGOKR_API_KEY); list/apply/diff/prune
- * without --scope act on both. Each scope is its own namespace (JOBS_NAMESPACE_REAL / JOBS_NAMESPACE_MOCK).
+ * Without --scope a job command acts in the scope its body's queue names (create, update), else the one
+ * scope whose catalog lists the job, else the configuration's scope (mock without DATAGOKR_API_KEY);
+ * list/apply/diff/prune without --scope act on both. Each scope is its own namespace (JOBS_NAMESPACE_REAL / JOBS_NAMESPACE_MOCK).
  * Exit codes: 0 done, 1 failed, 2 usage error (unknown command or flag, a flag without its value).
  */
 import fs from 'node:fs';
@@ -20,10 +22,11 @@ import { Client, Connection } from '@temporalio/client';
 import { kstLabel } from '../calendar/trading-calendar';
 import { type AppConfig, loadConfig } from '../config/env';
 import { createDb, type Db } from '../db/database';
-import { type CatalogFile, type JobEntry, readCatalogFile, validateJobCatalog, writeCatalogFile } from '../jobs/catalog';
+import { loadJobCatalog } from '../jobs/catalog';
 import { jobsNamespace } from '../jobs/namespaces';
 import {
-  applyJobs, deleteJobSchedule, type JobRunRow, lastRuns, listJobs, pauseJob, planJobs, pruneJobs, recentRuns, resumeJob, runNow, showJob,
+  applyJobs, createJob, deleteJob, JobConflictError, type JobEdit, type JobRunRow, jobScope, lastRuns, listJobs, pauseJob, planJobs, pruneJobs,
+  recentRuns, resumeJob, runNow, type ScopeChoice, showJob, updateJob,
 } from '../jobs/operations';
 import { formatPlan } from '../schedules/manage';
 import { JOB_SCOPES, type JobScope } from '../shared/jobs';
@@ -59,6 +62,20 @@ function runLine(r: JobRunRow | undefined): string {
   return `${kstLabel(r.started_at)} ${r.status} (${r.trigger_source}, ${took})${r.error ? `: ${r.error}` : r.summary ? `: ${r.summary}` : ''}`;
 }
 
+function parseJson(raw: string, what: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch (err) {
+    throw new UsageError(`${what}: not JSON: ${(err as Error).message}`);
+  }
+}
+
+function printEdit(edit: JobEdit, what: string): void {
+  for (const note of edit.notes) console.log(`note: ${note}`);
+  for (const line of formatPlan(edit.changes, true)) console.log(line);
+  console.log(`jobs/catalog.json ${what}; schedules of scope ${edit.scope} applied`);
+}
+
 async function main(): Promise<number> {
   const { positionals, values } = parseCommandLine(process.argv.slice(2), {
     scope: { type: 'string' }, json: { type: 'string' }, file: { type: 'string' }, set: { type: 'string', multiple: true },
@@ -68,52 +85,20 @@ async function main(): Promise<number> {
   if (!command) throw new UsageError(USAGE);
   const cfg = loadConfig();
   const scopes = parseScope(values.scope);
-  const oneScope: JobScope = scopes?.[0] ?? cfg.scope;
+  // Which scope a job command acts in: --scope, else the body's scope or queue, else the one scope listing the job, else the configured one.
+  const choice: ScopeChoice = { scope: scopes?.[0], fallbackScope: cfg.scope };
   const needsJob = ['show', 'update', 'delete', 'run-now', 'pause', 'resume'];
   if (needsJob.includes(command) && !jobId) throw new UsageError(`${command} needs a job_id\n${USAGE}`);
 
-  // Catalog edits are checked in full before anything on the server changes.
-  let doc: CatalogFile | undefined;
-  if (command === 'create') {
-    doc = readCatalogFile();
-    const raw = values.json ?? (values.file ? fs.readFileSync(values.file, 'utf8') : undefined);
-    if (!raw) throw new UsageError('create needs --json \'{…}\' or --file job.json');
-    const entry = JSON.parse(raw) as { job_id?: string; scope?: string };
-    entry.scope ??= oneScope;
-    if (doc.jobs.some((j) => (j as JobEntry).job_id === entry.job_id && (j as JobEntry).scope === entry.scope)) {
-      throw new UsageError(`job "${entry.job_id}" already exists in scope ${entry.scope}: use update`);
-    }
-    doc.jobs.push(entry);
-  } else if (command === 'update' || command === 'delete') {
-    doc = readCatalogFile();
-    const i = doc.jobs.findIndex((j) => (j as JobEntry).job_id === jobId && (j as JobEntry).scope === oneScope);
-    if (i < 0) throw new UsageError(`no job "${jobId}" in scope ${oneScope} of jobs/catalog.json`);
-    if (command === 'delete') doc.jobs.splice(i, 1);
-    else {
-      const patch: Record<string, unknown> = values.json ? (JSON.parse(values.json) as Record<string, unknown>) : {};
-      for (const kv of values.set ?? []) {
-        const eq = kv.indexOf('=');
-        if (eq < 1) throw new UsageError(`--set ${kv}: expected field=value`);
-        patch[kv.slice(0, eq)] = setValue(kv.slice(eq + 1));
-      }
-      if (Object.keys(patch).length === 0) throw new UsageError('update needs --json \'{…}\' or --set field=value');
-      const next: Record<string, unknown> = { ...(doc.jobs[i] as object), ...patch };
-      // Giving one of cron_expr / interval_seconds replaces the other.
-      if ('cron_expr' in patch && !('interval_seconds' in patch)) delete next.interval_seconds;
-      if ('interval_seconds' in patch && !('cron_expr' in patch)) delete next.cron_expr;
-      for (const [k, v] of Object.entries(next)) if (v === null) delete next[k];
-      doc.jobs[i] = next;
-    }
-  }
-  const entries = validateJobCatalog(doc?.jobs ?? readCatalogFile().jobs);
-
   const connection = await Connection.connect({ address: cfg.TEMPORAL_ADDRESS });
   const clientFor = (scope: JobScope) => new Client({ connection, namespace: jobsNamespace(cfg, scope) });
+  const ctx = { clientFor };
   try {
     switch (command) {
       case 'apply':
       case 'diff':
-      case 'prune':
+      case 'prune': {
+        const entries = loadJobCatalog();
         for (const scope of scopes ?? JOB_SCOPES) {
           const client = clientFor(scope);
           console.log(`# ${scope} (namespace ${client.options.namespace})`);
@@ -126,31 +111,47 @@ async function main(): Promise<number> {
           }
         }
         return 0;
-      case 'create':
-      case 'update': {
-        writeCatalogFile(doc!);
-        const plan = await applyJobs(clientFor(oneScope), entries, oneScope);
-        for (const line of formatPlan(plan.filter((c) => c.kind !== 'unchanged'), true)) console.log(line);
-        console.log(`jobs/catalog.json ${command === 'create' ? 'has the new job' : 'updated'}; schedules of scope ${oneScope} applied`);
+      }
+      // Catalog edits are checked in full before the file or any schedule changes (jobs/operations.ts).
+      case 'create': {
+        const raw = values.json ?? (values.file ? fs.readFileSync(values.file, 'utf8') : undefined);
+        if (!raw) throw new UsageError('create needs --json \'{…}\' or --file job.json');
+        printEdit(await createJob(ctx, parseJson(raw, values.json ? '--json' : values.file!), choice), 'has the new job');
         return 0;
       }
-      case 'delete':
-        writeCatalogFile(doc!);
-        await deleteJobSchedule(clientFor(oneScope), jobId!);
-        console.log(`deleted ${jobId} (${oneScope}): removed from jobs/catalog.json and its schedule deleted; runs in progress finish`);
+      case 'update': {
+        const patch = (values.json ? parseJson(values.json, '--json') : {}) as Record<string, unknown>;
+        for (const kv of values.set ?? []) {
+          const eq = kv.indexOf('=');
+          if (eq < 1) throw new UsageError(`--set ${kv}: expected field=value`);
+          patch[kv.slice(0, eq)] = setValue(kv.slice(eq + 1));
+        }
+        if (Object.keys(patch).length === 0) throw new UsageError('update needs --json \'{…}\' or --set field=value');
+        printEdit(await updateJob(ctx, jobId!, patch, choice), 'updated');
         return 0;
-      case 'pause':
-        await pauseJob(clientFor(oneScope), jobId!, values.reason);
-        console.log(`paused ${jobId} (${oneScope})`);
+      }
+      case 'delete': {
+        const { scope, scheduleDeleted } = await deleteJob(ctx, jobId!, choice);
+        console.log(`deleted ${jobId} (${scope}): removed from jobs/catalog.json${scheduleDeleted ? ' and its schedule deleted; runs in progress finish' : '; it had no schedule'}`);
         return 0;
-      case 'resume':
-        await resumeJob(clientFor(oneScope), jobId!, values.reason);
-        console.log(`resumed ${jobId} (${oneScope})`);
+      }
+      case 'pause': {
+        const scope = jobScope(ctx, jobId!, choice);
+        await pauseJob(clientFor(scope), jobId!, values.reason);
+        console.log(`paused ${jobId} (${scope})`);
         return 0;
+      }
+      case 'resume': {
+        const scope = jobScope(ctx, jobId!, choice);
+        await resumeJob(clientFor(scope), jobId!, values.reason);
+        console.log(`resumed ${jobId} (${scope})`);
+        return 0;
+      }
       case 'run-now': {
-        const params = values.params ? (JSON.parse(values.params) as Record<string, unknown>) : undefined;
-        const started = await runNow(clientFor(oneScope), jobId!, params);
-        console.log(`started ${jobId} (${oneScope}): workflow ${started.workflowId} run ${started.runId} in namespace ${jobsNamespace(cfg, oneScope)}`);
+        const scope = jobScope(ctx, jobId!, choice);
+        const params = values.params ? (parseJson(values.params, '--params') as Record<string, unknown>) : undefined;
+        const started = await runNow(clientFor(scope), jobId!, params);
+        console.log(`started ${jobId} (${scope}): workflow ${started.workflowId} run ${started.runId} in namespace ${jobsNamespace(cfg, scope)}`);
         if (values.wait) console.log(JSON.stringify(await started.result()));
         return 0;
       }
@@ -158,7 +159,7 @@ async function main(): Promise<number> {
       case 'show': {
         const db = await openDb(cfg);
         try {
-          for (const scope of command === 'show' ? [oneScope] : (scopes ?? JOB_SCOPES)) {
+          for (const scope of command === 'show' ? [jobScope(ctx, jobId!, choice)] : (scopes ?? JOB_SCOPES)) {
             const client = clientFor(scope);
             const last = db ? await lastRuns(db, scope) : new Map<string, JobRunRow>();
             if (command === 'list') {
@@ -191,6 +192,7 @@ main().then(
   (code) => process.exit(code),
   (err) => {
     console.error(err instanceof Error ? err.message : String(err));
-    process.exit(err instanceof UsageError ? 2 : 1);
+    // A create of an existing job is a usage error, as it always was here (the API's 409).
+    process.exit(err instanceof UsageError || err instanceof JobConflictError ? 2 : 1);
   },
 );

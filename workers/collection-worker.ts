@@ -2,9 +2,10 @@
  * The worker of the collection task queue: the chains' workflows plus every activity they
  * call. Tests build the same worker against their own server, database and simulator.
  */
-import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { type ActivityInterceptorsFactory, type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { ActivityDeps } from '../activities/deps';
+import { activityMetrics } from './collection-metrics';
 import { sourceFailureAlerts } from './source-failure-alerts';
 
 export interface CollectionWorkerOptions {
@@ -23,6 +24,11 @@ export function workflowsPath(): string {
   return require.resolve('../workflows');
 }
 
+/** Source alerts (and, with deps.metrics, failure counts) around every activity, then its metrics. */
+export function collectionActivityInterceptors(deps: ActivityDeps): ActivityInterceptorsFactory[] {
+  return [sourceFailureAlerts(deps), ...(deps.metrics ? [activityMetrics(deps.metrics)] : [])];
+}
+
 export async function createCollectionWorker(o: CollectionWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection: o.connection,
@@ -30,7 +36,7 @@ export async function createCollectionWorker(o: CollectionWorkerOptions): Promis
     taskQueue: o.taskQueue,
     ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: workflowsPath() }),
     activities: createActivities(o.deps),
-    interceptors: { activity: [sourceFailureAlerts(o.deps)] },
+    interceptors: { activity: collectionActivityInterceptors(o.deps) },
     maxConcurrentActivityTaskExecutions: o.maxConcurrentActivityTaskExecutions ?? 8,
     // Finish the batch in hand on Ctrl-C instead of abandoning it; its heartbeat lets a retry resume anyway.
     shutdownGraceTime: o.shutdownGraceTime ?? '20s',

@@ -2,13 +2,12 @@
  * Prometheus metrics of the service jobs (seed 002's jennie_job_duration_seconds and
  * jennie_job_runs_total, without the prefix), served together with the Temporal SDK's own metrics.
  *
- *   METRICS_PORT (9464)      /metrics: job_duration_seconds, job_runs_total, then the SDK's temporal_* metrics
+ *   METRICS_PORT (9464)      /metrics on METRICS_HOST (127.0.0.1): job_duration_seconds, job_runs_total, then the SDK's temporal_* metrics
  *   METRICS_SDK_PORT (9465)  the SDK's exporter itself (Runtime telemetry, 127.0.0.1 only), which /metrics reads
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Counter, Histogram, Registry } from 'prom-client';
 import type { RunObserver } from '../activities/jobs/runs';
+import { DEFAULT_METRICS_HOST, type MetricsServer, serveMetrics } from './metrics-server';
 
 const LABELS = ['job_id', 'scope', 'trigger_source', 'status'] as const;
 
@@ -35,38 +34,7 @@ export class JobMetrics implements RunObserver {
   }
 }
 
-export interface MetricsServer {
-  url: string;
-  close(): Promise<void>;
-}
-
-/** Serves `metrics` on `port` (0 = any free port), with the SDK exporter's text appended when `sdkUrl` answers. */
-export async function startMetricsServer(metrics: JobMetrics, port: number, sdkUrl?: string, host = '0.0.0.0'): Promise<MetricsServer> {
-  const server = http.createServer((req, res) => {
-    if (req.url !== '/metrics') {
-      res.writeHead(404).end('see /metrics\n');
-      return;
-    }
-    void (async () => {
-      let text = await metrics.registry.metrics();
-      if (sdkUrl) {
-        try {
-          const sdk = await fetch(sdkUrl, { signal: AbortSignal.timeout(2000) });
-          if (sdk.ok) text += `\n${await sdk.text()}`;
-        } catch {
-          text += '\n# the Temporal SDK exporter did not answer\n';
-        }
-      }
-      res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text);
-    })().catch((err: unknown) => res.writeHead(500).end(String(err)));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
-  const { port: bound } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${bound}/metrics`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+/** The jobs worker's /metrics (workers/metrics-server.ts), with the SDK exporter's text appended when `sdkUrl` answers. */
+export function startMetricsServer(metrics: JobMetrics, port: number, sdkUrl?: string, host = DEFAULT_METRICS_HOST): Promise<MetricsServer> {
+  return serveMetrics(metrics.registry, { port, host, appendUrl: sdkUrl });
 }

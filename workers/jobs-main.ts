@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   const cfg = loadConfig();
   installTemporalRuntime(logger, 'INFO', { prometheusBindAddress: `127.0.0.1:${cfg.METRICS_SDK_PORT}` });
   const metrics = new JobMetrics();
-  const server = await startMetricsServer(metrics, cfg.METRICS_PORT, `http://127.0.0.1:${cfg.METRICS_SDK_PORT}/metrics`);
+  const server = await startMetricsServer(metrics, cfg.METRICS_PORT, `http://127.0.0.1:${cfg.METRICS_SDK_PORT}/metrics`, cfg.METRICS_HOST);
   const { db, pool } = createPooledDb(requireDatabaseUrl(cfg), {
     max: 4,
     applicationName: 'compass-jobs',

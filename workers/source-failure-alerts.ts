@@ -8,7 +8,8 @@
  *   a row → warning "not responding" (seed 001 Part 3.4's "KRX server not responding": usually
  *   recovers by itself, so the retries go on and the alert only says it is happening).
  * raiseAlert's dedupe window keeps a failure that repeats (retries, reruns, many activities on
- * one source) to one open alert with a count.
+ * one source) to one open alert with a count. With deps.metrics, every source failure is also counted
+ * (source_failures_total, workers/collection-metrics.ts).
  */
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import { ApplicationFailure } from '@temporalio/common';
@@ -23,6 +24,8 @@ export function sourceFailureAlerts(deps: ActivityDeps): ActivityInterceptorsFac
         try {
           return await next(input);
         } catch (err) {
+          if (!isSourceFailure(err)) throw err;
+          deps.metrics?.sourceFailure(err.details[0].source, err.type, err.details[0].code);
           const alert = alertFor(err, ctx.info, deps.cfg.SOURCE_DOWN_ALERT_ATTEMPTS);
           if (alert) {
             await raiseAlert(deps.db, { ...alert, dedupeWindowMin: deps.cfg.ALERT_DEDUPE_WINDOW_MIN })
@@ -41,10 +44,15 @@ interface AttemptInfo {
   workflowExecution?: { workflowId: string; runId: string };
 }
 
-function alertFor(err: unknown, info: AttemptInfo, downAfterAttempts: number): AlertInput | undefined {
-  if (!(err instanceof ApplicationFailure)) return undefined;
-  const details = err.details?.[0] as FailureDetails | undefined;
-  if (!details?.source) return undefined;
+/** An activity failure that activities/failures.ts made from a source failure: its details name the source. */
+type SourceFailure = ApplicationFailure & { details: [FailureDetails] };
+
+function isSourceFailure(err: unknown): err is SourceFailure {
+  return err instanceof ApplicationFailure && Boolean((err.details?.[0] as FailureDetails | undefined)?.source);
+}
+
+function alertFor(err: SourceFailure, info: AttemptInfo, downAfterAttempts: number): AlertInput | undefined {
+  const details = err.details[0];
   const run = { workflowId: info.workflowExecution?.workflowId ?? null, runId: info.workflowExecution?.runId ?? null };
   if (details.alert) {
     return {

@@ -8,14 +8,18 @@ import { type Generated, sql } from 'kysely';
 import type { Db } from '../../db/database';
 import type { JobRunStatus, JobScope, JobSpec, TriggerSource } from '../../shared/jobs';
 
+/** Who started a run: the job workflows' triggers, or 'external' for a run reported through `POST /jobs/{id}/last-run`. */
+export type RunTriggerSource = TriggerSource | 'external';
+
 export interface JobRunsTable {
   run_id: string;
   job_id: string;
   scope: JobScope;
-  trigger_source: TriggerSource;
+  trigger_source: RunTriggerSource;
   params: unknown;
-  workflow_id: string;
-  workflow_run_id: string;
+  /** Null for an external run: no workflow ran it. */
+  workflow_id: string | null;
+  workflow_run_id: string | null;
   slot: number | null;
   started_at: Generated<Date>;
   ended_at: Date | null;

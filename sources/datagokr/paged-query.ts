@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { MALFORMED_CLASS, SourceError } from '../errors';
 import { httpGet, type Pacer } from '../http';
 import { decodePage, SOURCE } from './envelope';
+import { hookedRequest, type OnRequest } from '../request-hooks';
 
 export interface DatagokrClientOptions {
   /** Scheme and host, e.g. https://apis.data.go.kr or the simulator's URL. */
@@ -16,6 +17,7 @@ export interface DatagokrClientOptions {
   timeoutMs: number;
   pacer: Pacer;
   now?: () => number;
+  onRequest?: OnRequest;
   /** Overrides the operation's default page size (each API's maximum numOfRows is UNCONFIRMED). */
   pageSize?: number;
   /** Overrides the loop guard (default 100 pages). */
@@ -67,8 +69,7 @@ async function fetchPage(opts: DatagokrClientOptions, q: PagedQuery, pageNo: num
   url.searchParams.set('numOfRows', String(q.pageSize));
   url.searchParams.set('pageNo', String(pageNo));
   for (const [k, v] of Object.entries(q.params)) if (v !== undefined && v !== '') url.searchParams.set(k, v);
-  await opts.pacer.wait();
-  const answer = await httpGet(SOURCE, url, opts.timeoutMs, signal);
+  const answer = await hookedRequest(opts, q.path.split('/').pop() ?? q.path, () => url, () => httpGet(SOURCE, url, opts.timeoutMs, signal));
   try {
     return decodePage<unknown>(answer, (opts.now ?? Date.now)());
   } catch (err) {

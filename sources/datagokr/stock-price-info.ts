@@ -8,6 +8,7 @@ import { MALFORMED_CLASS, SourceError } from '../errors';
 import { httpGet, type Pacer } from '../http';
 import { parseNumber, parseText, requireNumber } from '../parse';
 import { decodePage, SOURCE } from './envelope';
+import { hookedRequest, type OnRequest } from '../request-hooks';
 
 export const PRICE_SOURCE_ID = 'datagokr.getStockPriceInfo';
 export const PRICE_OPERATION = 'getStockPriceInfo';
@@ -57,6 +58,7 @@ export interface StockPriceClientOptions {
   timeoutMs: number;
   pacer: Pacer;
   now?: () => number;
+  onRequest?: OnRequest;
 }
 
 export class StockPriceInfoClient {
@@ -91,8 +93,7 @@ export class StockPriceInfoClient {
     url.searchParams.set('numOfRows', String(this.opts.pageSize));
     url.searchParams.set('pageNo', String(pageNo));
     url.searchParams.set('basDt', compactDate(date));
-    await this.opts.pacer.wait();
-    const answer = await httpGet(SOURCE, url, this.opts.timeoutMs, signal);
+    const answer = await hookedRequest(this.opts, PRICE_OPERATION, () => url, () => httpGet(SOURCE, url, this.opts.timeoutMs, signal));
     return decodePage<unknown>(answer, (this.opts.now ?? Date.now)());
   }
 }

@@ -10,6 +10,7 @@ import { httpGet, type Pacer } from '../http';
 import { decodeFinlifePage, MALFORMED_CLASS, SOURCE } from './envelope';
 import { joinOptions, type JoinResult } from './join';
 import { PRODUCT_TYPES, type FinlifeProduct, type FinlifeProductType, type TopFinGrpNo } from './products';
+import { hookedRequest, type OnRequest } from '../request-hooks';
 
 export const FINLIFE_BASE_URL = 'https://finlife.fss.or.kr';
 const PATH_PREFIX = '/finlifeapi/';
@@ -26,6 +27,7 @@ export interface FinlifeClientOptions {
   /** Loop guard: more pages than this fail the call instead of paging forever. */
   maxPages?: number;
   now?: () => number;
+  onRequest?: OnRequest;
 }
 
 export interface FinlifeQuery {
@@ -94,8 +96,7 @@ export class FinlifeClient {
     url.searchParams.set('topFinGrpNo', query.topFinGrpNo);
     url.searchParams.set('pageNo', String(pageNo));
     if (query.financeCd) url.searchParams.set('financeCd', query.financeCd);
-    await this.opts.pacer.wait();
-    const answer = await httpGet(SOURCE, url, this.opts.timeoutMs, signal);
+    const answer = await hookedRequest(this.opts, endpoint, () => url, () => httpGet(SOURCE, url, this.opts.timeoutMs, signal));
     return decodeFinlifePage(answer, (this.opts.now ?? Date.now)(), endpoint);
   }
 }

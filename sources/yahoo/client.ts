@@ -6,6 +6,7 @@ import { addDays, parseIsoDate, type IsoDate } from '../../calendar/trading-cale
 import { httpGet, type Pacer } from '../http';
 import { decodeChart, SOURCE, type ChartSeries } from './chart';
 import type { IndexBar, IndexQuoteSource } from './index-quotes';
+import { hookedRequest, type OnRequest } from '../request-hooks';
 
 export const YAHOO_BASE_URL = 'https://query1.finance.yahoo.com';
 
@@ -15,6 +16,7 @@ export interface YahooChartClientOptions {
   timeoutMs: number;
   pacer: Pacer;
   now?: () => number;
+  onRequest?: OnRequest;
 }
 
 export class YahooChartClient implements IndexQuoteSource {
@@ -36,8 +38,7 @@ export class YahooChartClient implements IndexQuoteSource {
     url.searchParams.set('period2', String(parseIsoDate(addDays(to, 2)) / 1000));
     url.searchParams.set('interval', '1d');
     url.searchParams.set('includePrePost', 'false');
-    await this.opts.pacer.wait();
-    const answer = await httpGet(SOURCE, url, this.opts.timeoutMs, signal);
+    const answer = await hookedRequest(this.opts, 'chart', () => url, () => httpGet(SOURCE, url, this.opts.timeoutMs, signal));
     return decodeChart(answer, (this.opts.now ?? Date.now)(), `chart ${symbol}`);
   }
 }
