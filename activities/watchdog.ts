@@ -283,7 +283,7 @@ export function watchdogActivities(deps: ActivityDeps) {
   /** The instant to judge at: the input's (tests), else the deps' clock. */
   const nowOf = (input: { now?: string }): number => (input.now ? Date.parse(input.now) : deps.now());
   async function withClient<T>(fn: (client: Client) => Promise<T>): Promise<T> {
-    const client = await connectClient(deps.cfg);
+    const client = await connectClient(deps.cfg, { logLevel: 'debug' });
     try {
       return await fn(client);
     } finally {

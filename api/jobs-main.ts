@@ -3,7 +3,8 @@
  * it too). Listens on JOBS_API_HOST:JOBS_API_PORT; reads and writes jobs/catalog.json and applies it
  * to each scope's namespace, like `npm run jobs`.
  */
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
+import { connectTemporalClient } from '../client/connection';
 import { ConfigError, loadConfig } from '../config/env';
 import { logger } from '../config/logger';
 import { createDb } from '../db/database';
@@ -17,7 +18,7 @@ import { startJobsApi } from './jobs-api';
 async function main(): Promise<void> {
   const cfg = loadConfig();
   if (!cfg.API_TOKEN) throw new ConfigError(['API_TOKEN: required by the jobs API outside `npm run dev` (a random string of 16 characters or more)']);
-  const connection = await Connection.connect({ address: cfg.TEMPORAL_ADDRESS });
+  const connection = await connectTemporalClient(cfg);
   const clients = { real: new Client({ connection, namespace: jobsNamespace(cfg, 'real') }), mock: new Client({ connection, namespace: jobsNamespace(cfg, 'mock') }) };
   // Without DATABASE_URL: the database of a running `npm run dev`, as `npm run jobs` does.
   const db = createDb(operatorDatabaseUrl(cfg.DATABASE_URL), 4);

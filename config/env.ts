@@ -3,6 +3,7 @@
  * Every variable is documented in .env.example; a wrong or missing value stops the process
  * with one line per problem instead of failing later in the middle of a run.
  */
+import fs from 'node:fs';
 import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
 import { counterpartyRiskEnv } from './counterparty-risk';
@@ -27,10 +28,39 @@ const optionalUrl = (protocols: string[]) =>
 
 const hhmm = z.string().trim().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM');
 
+const optionalText = z.string().trim().optional().transform((v) => (v === '' ? undefined : v));
+
+const UNREADABLE: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'a directory, not a file' };
+
+/** A PEM file read when connecting to Temporal: it must exist, be readable, and hold a `-----BEGIN <label>-----` block. */
+const pemFile = (label: RegExp, what: string) =>
+  optionalText.superRefine((file, ctx) => {
+    if (file === undefined) return;
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? '';
+      ctx.addIssue({ code: 'custom', message: `cannot read ${file}: ${UNREADABLE[code] ?? (err as Error).message}` });
+      return;
+    }
+    if (!label.test(text)) ctx.addIssue({ code: 'custom', message: `${file} is not a PEM ${what}` });
+  });
+const pemCertificate = pemFile(/-----BEGIN CERTIFICATE-----/, 'certificate (no -----BEGIN CERTIFICATE----- line)');
+
 const schema = z.object({
   TEMPORAL_ADDRESS: z.string().regex(/^[\w.-]+:\d+$/, 'must be host:port').default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('compass-collection'),
+  // A real cluster (README "Production"): mTLS client pair, the server's CA and name, TLS with the system roots, an API key.
+  // Any of them turns TLS on; client/connection-options.ts turns them into the options of every connection.
+  TEMPORAL_TLS_CERT: pemCertificate,
+  TEMPORAL_TLS_KEY: pemFile(/-----BEGIN (RSA |EC )?PRIVATE KEY-----/, 'private key (no -----BEGIN PRIVATE KEY----- line; an encrypted key must be decrypted first)'),
+  TEMPORAL_TLS_CA: pemCertificate,
+  TEMPORAL_TLS_SERVER_NAME: optionalText.refine((v) => v === undefined || /^[A-Za-z0-9.-]+$/.test(v), { message: 'must be a host name, e.g. temporal.internal' }),
+  TEMPORAL_TLS: bool.optional(),
+  // A secret: sent as `authorization: Bearer …`, never logged, never in an error.
+  TEMPORAL_API_KEY: optionalText.refine((v) => v === undefined || !/\s/.test(v), { message: 'must be one token, without spaces or line breaks' }),
   // The Temporal Web UI, for the operations page's links to runs (npm run dev's UI is on 8233).
   TEMPORAL_UI_URL: z.url().default('http://127.0.0.1:8233').transform((v) => v.replace(/\/+$/, '')),
   DATABASE_URL: optionalUrl(['postgres://', 'postgresql://']),
@@ -138,7 +168,20 @@ const schema = z.object({
   WATCHDOG_REPORT_DEADLINE: hhmm.default('08:30'),
   // Watchdog: warn this many days before calendar/krx-holidays.json runs out (critical once it has).
   CALENDAR_ALERT_DAYS: z.coerce.number().int().min(0).default(60),
-});
+}).superRefine(temporalTlsPairing, { when: () => true }); // also when other fields are wrong: one line per problem, all at once
+
+const NEEDS_TLS = ['TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_CA', 'TEMPORAL_TLS_SERVER_NAME', 'TEMPORAL_API_KEY'] as const;
+
+/** The Temporal settings that only make sense together. */
+function temporalTlsPairing(v: Partial<Record<(typeof NEEDS_TLS)[number], string>> & { TEMPORAL_TLS?: boolean }, ctx: z.RefinementCtx): void {
+  const problem = (key: string, message: string) => ctx.addIssue({ code: 'custom', path: [key], message });
+  if (v.TEMPORAL_TLS_CERT && !v.TEMPORAL_TLS_KEY) problem('TEMPORAL_TLS_KEY', 'required with TEMPORAL_TLS_CERT (the client certificate\'s private key)');
+  if (v.TEMPORAL_TLS_KEY && !v.TEMPORAL_TLS_CERT) problem('TEMPORAL_TLS_CERT', 'required with TEMPORAL_TLS_KEY (the certificate of that private key)');
+  const set = NEEDS_TLS.filter((k) => v[k]);
+  if (v.TEMPORAL_TLS === false && set.length > 0) {
+    problem('TEMPORAL_TLS', `is false, but ${set.join(', ')} ${set.length > 1 ? 'need' : 'needs'} TLS: drop TEMPORAL_TLS=false or ${set.length > 1 ? 'them' : 'it'}`);
+  }
+}
 
 function parsesAsCommand(v: string): boolean {
   try {

@@ -25,6 +25,8 @@ export const REDACTED_KEYS = [
   'token',
   'OPENAI_API_KEY',
   'ANTHROPIC_API_KEY',
+  'TEMPORAL_API_KEY',
+  'apiKey',
 ];
 
 export const logger = pino({

@@ -8,8 +8,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { connectClient } from '../client/connection';
+import { Client } from '@temporalio/client';
+import { connectClient, connectTemporalClient } from '../client/connection';
 import { loadConfig } from '../config/env';
 import { logger } from '../config/logger';
 import { createDb } from '../db/database';
@@ -100,7 +100,7 @@ async function main(): Promise<void> {
   }
   // Seed 002's service jobs: jobs/catalog.json onto the schedules of each scope's namespace.
   const jobEntries = loadJobCatalog();
-  const jobsConnection = await Connection.connect({ address: cfg.TEMPORAL_ADDRESS });
+  const jobsConnection = await connectTemporalClient(cfg, { logLevel: 'debug' });
   try {
     for (const scope of JOB_SCOPES) {
       const plan = await applyJobs(new Client({ connection: jobsConnection, namespace: jobsNamespace(cfg, scope) }), jobEntries, scope);
@@ -117,11 +117,11 @@ async function main(): Promise<void> {
   stops.push({ name: 'jobs worker', stop: () => stopChild(jobsWorker) });
 
   const apiToken = cfg.API_TOKEN ?? devApiToken(path.join(DATA, 'api-token'));
-  const apiClient = await connectClient(cfg);
+  const apiClient = await connectClient(cfg, { logLevel: 'debug' });
   const api = await startApiServer({ cfg, client: apiClient, token: apiToken });
   stops.push({ name: 'report API', stop: async () => { await api.close(); await apiClient.connection.close(); } });
   // Seed 002's REST API for the jobs (same token), over jobs/catalog.json and the job namespaces.
-  const jobsApiConnection = await Connection.connect({ address: cfg.TEMPORAL_ADDRESS });
+  const jobsApiConnection = await connectTemporalClient(cfg, { logLevel: 'debug' });
   const jobsApiClients = { real: new Client({ connection: jobsApiConnection, namespace: jobsNamespace(cfg, 'real') }), mock: new Client({ connection: jobsApiConnection, namespace: jobsNamespace(cfg, 'mock') }) };
   const jobsApiDb = createDb(env.DATABASE_URL, 2);
   // The operations page and the collection-log API ride on the same server (api/admin-routes.ts).

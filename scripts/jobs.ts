@@ -18,8 +18,9 @@
  * Exit codes: 0 done, 1 failed, 2 usage error (unknown command or flag, a flag without its value).
  */
 import fs from 'node:fs';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { kstLabel } from '../calendar/trading-calendar';
+import { connectTemporalClient } from '../client/connection';
 import { type AppConfig, loadConfig } from '../config/env';
 import { createDb, type Db } from '../db/database';
 import { loadJobCatalog } from '../jobs/catalog';
@@ -90,7 +91,7 @@ async function main(): Promise<number> {
   const needsJob = ['show', 'update', 'delete', 'run-now', 'pause', 'resume'];
   if (needsJob.includes(command) && !jobId) throw new UsageError(`${command} needs a job_id\n${USAGE}`);
 
-  const connection = await Connection.connect({ address: cfg.TEMPORAL_ADDRESS });
+  const connection = await connectTemporalClient(cfg, { logLevel: 'debug' });
   const clientFor = (scope: JobScope) => new Client({ connection, namespace: jobsNamespace(cfg, scope) });
   const ctx = { clientFor };
   try {

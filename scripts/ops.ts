@@ -93,7 +93,7 @@ async function main(argv: string[], now: Clock): Promise<number> {
     }
     return 0;
   }
-  const client = await connectClient(cfg);
+  const client = await connectClient(cfg, { logLevel: 'debug' });
   try {
     if (cmd.command === 'status') await status(client);
     else if (cmd.command === 'progress') await progress(client, cmd.workflowId, cmd.watch);

@@ -21,7 +21,7 @@ async function main(): Promise<number> {
   const cfg = loadConfig();
   const entries = catalog(cfg); // entries built from configuration (REPORT_CRON, TZ, ENABLE_SCHEDULER) included
   validateCatalog(entries); // before connecting: a malformed catalog never reaches the server
-  const client = await connectClient(cfg);
+  const client = await connectClient(cfg, { logLevel: 'debug' });
   const ctx = { taskQueue: cfg.TEMPORAL_TASK_QUEUE, scope: cfg.scope };
   try {
     if (command === 'prune') {

@@ -3,8 +3,10 @@
  * Serves the scopes of JOBS_SCOPES (default real,mock), each in its own namespace with its own
  * task queues, and the Prometheus metrics on METRICS_PORT.
  */
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection } from '@temporalio/worker';
+import { connectTemporalClient } from '../client/connection';
+import { connectTemporal } from '../client/connection-options';
 import { loadConfig, requireDatabaseUrl } from '../config/env';
 import { logger } from '../config/logger';
 import { createPooledDb } from '../db/database';
@@ -28,8 +30,8 @@ async function main(): Promise<void> {
   });
   const poolWatch = watchWorkerPool(pool, 'jobs worker', cfg, logger);
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: jobWorkflowsPath(), logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
-  const connection = await NativeConnection.connect({ address: cfg.TEMPORAL_ADDRESS });
-  const clientConnection = await Connection.connect({ address: cfg.TEMPORAL_ADDRESS });
+  const connection = await connectTemporal(cfg, (options) => NativeConnection.connect(options));
+  const clientConnection = await connectTemporalClient(cfg, { logLevel: 'debug' });
   try {
     const workers = [];
     for (const scope of cfg.JOBS_SCOPES) {

@@ -1,6 +1,7 @@
 /** Entry point of the collection worker process: `npm run worker`. Its metrics: COLLECTION_METRICS_PORT. */
 import { NativeConnection } from '@temporalio/worker';
 import { closeActivityDeps, createActivityDeps } from '../activities/deps';
+import { connectTemporal } from '../client/connection-options';
 import { loadConfig } from '../config/env';
 import { logger } from '../config/logger';
 import { withCollectionMetrics } from './collection-metrics';
@@ -19,7 +20,7 @@ async function main(): Promise<void> {
     return undefined;
   });
   const poolWatch = watchWorkerPool(deps.dbPool, 'collection worker', cfg, logger);
-  const connection = await NativeConnection.connect({ address: cfg.TEMPORAL_ADDRESS });
+  const connection = await connectTemporal(cfg, (options) => NativeConnection.connect(options));
   try {
     const worker = await createCollectionWorker({
       connection,
