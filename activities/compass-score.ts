@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { IsoDate } from '../calendar/trading-calendar';
 import { computeMarketScores, recomputeTicker, type ScoreOptions, type ScoreRunResult, type TickerScore, TickerNotPricedError } from '../scoring/compass-score';
 import { callerRunIds } from './alerts';
+import { budgetedAttempt } from './attempt-budget';
 import type { ActivityDeps } from './deps';
 import { withHeavySlot } from './heavy-work';
 import { withStepLog } from './step-log';
@@ -29,11 +30,14 @@ function scoreOptions(deps: ActivityDeps): ScoreOptions {
 export function scoreActivities(deps: ActivityDeps) {
   return {
     async computeCompassScores(input: ComputeScoresInput): Promise<ScoreRunResult> {
-      return withStepLog(deps.db, { chain: input.chain, step: 'compass-score', tradingDate: input.scoreDate }, () =>
-        withHeavySlot(deps, 'compass-score', async () => {
-          const result = await computeMarketScores(deps.db, input.scoreDate, scoreOptions(deps));
-          return { result, rowsIn: result.universe, rowsWritten: result.scored, details: { ...result } };
-        }),
+      // Heartbeats while the one long statement runs, and keeps worker crashes out of the failure budget.
+      return budgetedAttempt(() =>
+        withStepLog(deps.db, { chain: input.chain, step: 'compass-score', tradingDate: input.scoreDate }, () =>
+          withHeavySlot(deps, 'compass-score', async () => {
+            const result = await computeMarketScores(deps.db, input.scoreDate, scoreOptions(deps));
+            return { result, rowsIn: result.universe, rowsWritten: result.scored, details: { ...result } };
+          }),
+        ),
       );
     },
 

@@ -3,11 +3,12 @@
  * a batch of dates per activity (never one activity per ticker), each date in one bulk
  * statement. A retried batch resumes after the last date it heartbeated.
  */
-import { Context, cancellationSignal, heartbeat, log } from '@temporalio/activity';
+import { Context, cancellationSignal, log } from '@temporalio/activity';
 import { addDays, calendarYears, type IsoDate, tradingDaysBetween } from '../calendar/trading-calendar';
 import { lastSettledDate, recordPartition, savePartition, settledDates, upsertStocksFromPrices } from '../db/prices';
 import { SourceError } from '../sources/errors';
 import type { PriceRow } from '../sources/datagokr/stock-price-info';
+import { budgetedAttempt } from './attempt-budget';
 import type { ActivityDeps } from './deps';
 import { failureRules, toActivityFailure } from './failures';
 import { withStepLog } from './step-log';
@@ -77,9 +78,10 @@ export function priceActivities(deps: ActivityDeps) {
       const last = input.dates[input.dates.length - 1];
       const step = first === last ? `prices ${first}` : `prices ${first}..${last}`;
       const workflowId = info.workflowExecution?.workflowId ?? 'standalone';
-      return withStepLog(deps.db, { chain: input.chain, step, tradingDate: last }, async () => {
+      // Heartbeats at least every 10 s, and keeps the attempts lost to worker crashes out of the failure budget.
+      return budgetedAttempt<{ done: number; date: IsoDate }, LoadPriceBatchResult>(({ resume, beat }) => withStepLog(deps.db, { chain: input.chain, step, tradingDate: last }, async () => {
         // Dates finished by an earlier attempt are in the ledger already; skip them.
-        const resumeFrom = (info.heartbeatDetails as { done?: number } | undefined)?.done ?? 0;
+        const resumeFrom = resume.done ?? 0;
         const out: LoadPriceBatchResult = { loaded: [], unpublished: [], noData: [], rows: 0, written: 0 };
         const batchRows: PriceRow[] = [];
         for (let i = resumeFrom; i < input.dates.length; i++) {
@@ -112,7 +114,7 @@ export function priceActivities(deps: ActivityDeps) {
             out.rows += rows.length;
             collectLatestPerTicker(batchRows, rows);
           }
-          heartbeat({ done: i + 1, date });
+          beat({ done: i + 1, date });
         }
         await upsertStocksFromPrices(deps.db, batchRows);
         return {
@@ -121,7 +123,7 @@ export function priceActivities(deps: ActivityDeps) {
           rowsWritten: out.written,
           details: { dates: input.dates.length, loaded: out.loaded.length, unpublished: out.unpublished, noData: out.noData, resumedAt: resumeFrom },
         };
-      });
+      }));
     },
   };
 }

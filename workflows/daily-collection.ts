@@ -20,6 +20,7 @@ import { isTradingDay, type IsoDate, kstDate, tradingDayOnOrBefore } from '../ca
 import type { Activities } from '../activities';
 import type { InvalidateCachesResult } from '../activities/post-processing';
 import type { ScoreRunResult } from '../scoring/compass-score';
+import { withWorkerLossAttempts } from '../shared/crash-retries';
 import { SCHEDULED_START, TRADING_DATE } from '../shared/search-attributes';
 import { priceBackfill, type PriceBackfillResult } from './price-backfill';
 import { requireData } from './data-gate';
@@ -66,7 +67,9 @@ export async function dailyCollection(input: DailyCollectionInput = {}): Promise
   log.info('=== 일별 시세 증분 적재 시작 ===', { asOf, target, holiday });
 
   const db = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', retry: policy.dbRetry });
-  const load = proxyActivities<Activities>({ startToCloseTimeout: '15 minutes', heartbeatTimeout: '2 minutes', retry: policy.sourceRetry });
+  // The price batches and the score are crash-tolerant (policy.ts): a killed worker costs them one heartbeat timeout, not an attempt.
+  const load = proxyActivities<Activities>({ startToCloseTimeout: '15 minutes', heartbeatTimeout: policy.heartbeatTimeout, retry: withWorkerLossAttempts(policy.sourceRetry) });
+  const scorer = proxyActivities<Activities>({ startToCloseTimeout: '15 minutes', heartbeatTimeout: policy.heartbeatTimeout, retry: withWorkerLossAttempts(policy.dbRetry) });
   const heavy = proxyActivities<Activities>({ startToCloseTimeout: '15 minutes', heartbeatTimeout: '5 minutes', retry: policy.dbRetry });
 
   // 1. Prices.
@@ -127,7 +130,7 @@ export async function dailyCollection(input: DailyCollectionInput = {}): Promise
   // 2. Compass Score, only on a complete load (a failed batch has thrown above).
   const score = stepOf(progress, 'score');
   score.state = 'running';
-  result.score = await heavy.computeCompassScores({ chain: DAILY_COLLECTION, scoreDate: target });
+  result.score = await scorer.computeCompassScores({ chain: DAILY_COLLECTION, scoreDate: target });
   Object.assign(score, { state: 'done', done: result.score.scored, total: result.score.universe });
   log.info('Compass Score 일괄 계산 완료', { ...result.score });
   if (checked) await requireData(DAILY_COLLECTION, 'score', target, score);

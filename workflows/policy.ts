@@ -1,6 +1,20 @@
 /**
  * Retry and pacing policy of the collection chains. The defaults are seed 001 Part 3.3's
  * table; a run may override any of them through its input (tests use short waits).
+ *
+ * Crash-tolerant retries, for the price batches and the Compass Score (`withWorkerLossAttempts` of
+ * shared/crash-retries.ts). A worker killed mid-attempt (kill -9, OOM, a lost machine) fails its attempts
+ * only by timeout, heartbeat or start-to-close, and Temporal counts those against maximumAttempts like any
+ * failure: with the 4 attempts of sourceRetry, a few crashes on one batch would fail the chain. These
+ * activities therefore heartbeat at least every 10 s (a crash costs one `heartbeatTimeout`, 30 s, plus the
+ * policy's backoff) and run under the policy they would have anyway (sourceRetry or dbRetry: intervals,
+ * non-retryable types) with WORKER_LOSS_ATTEMPTS (20) more attempts. Their failure budget stays the policy's
+ * own maximumAttempts, enforced by the activity rather than by Temporal's count: it counts the failures it
+ * throws in its heartbeat details, which outlive the attempt (a crash throws nothing, so counts nothing),
+ * retries them after the policy's backoff for that many failures (30, 60, 120 s for a source, or the delay
+ * the source asked for) and fails non-retryably at the budget (activities/attempt-budget.ts). A 5xx still
+ * gets exactly 3 retries however many crashes come between them, and 20 crashes of one batch still end in
+ * a loaded batch.
  */
 import type { Duration, RetryPolicy } from '@temporalio/common';
 
@@ -22,6 +36,8 @@ export interface ChainPolicy {
    * KST; asking earlier costs one refused call and notices a raised limit or a reset count).
    */
   quotaRecheck: Duration;
+  /** Heartbeat timeout of the crash-tolerant activities: how long a killed worker holds up their retry. */
+  heartbeatTimeout: Duration;
 }
 
 export const DEFAULT_POLICY: ChainPolicy = {
@@ -38,6 +54,7 @@ export const DEFAULT_POLICY: ChainPolicy = {
   publishWaitInterval: '10m',
   publishWaitMax: 6,
   quotaRecheck: '30m',
+  heartbeatTimeout: '30s',
 };
 
 export function resolvePolicy(override?: Partial<ChainPolicy>): ChainPolicy {

@@ -15,6 +15,7 @@ import {
 import type { IsoDate } from '../calendar/trading-calendar';
 import type { Activities } from '../activities';
 import type { LoadPriceBatchResult } from '../activities/prices';
+import { withWorkerLossAttempts } from '../shared/crash-retries';
 import { type ChainPolicy, resolvePolicy } from './policy';
 import { childProgressSignal, trackProgress, quotaWaitNotes, stepOf } from './progress';
 import { inPool } from './pool';
@@ -45,8 +46,9 @@ export async function priceBackfill(input: PriceBackfillInput): Promise<PriceBac
   const policy = resolvePolicy(input.policy);
   const acts = proxyActivities<Activities>({
     startToCloseTimeout: '15 minutes',
-    heartbeatTimeout: '2 minutes',
-    retry: policy.sourceRetry,
+    // Crash-tolerant (policy.ts): a killed worker costs a batch one heartbeat timeout, not one of its attempts.
+    heartbeatTimeout: policy.heartbeatTimeout,
+    retry: withWorkerLossAttempts(policy.sourceRetry),
     // A stopped backfill ends only once its batches in flight have stopped too (they learn of it at their
     // next heartbeat), so that "cancelled" means nothing is still writing and a resume sees the final ledger.
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
