@@ -17,9 +17,10 @@ import { readCachedReport } from '../reports/counterparty-risk/cache';
 import type { CounterpartyRiskReport, ReportMeta } from '../reports/counterparty-risk/report';
 import { readStatus } from '../reports/counterparty-risk/status';
 import { type Clock, systemClock } from '../shared/clock';
+import { type TaskQueueSettings, taskQueuesOf } from '../shared/task-queues';
 import { bearerAuth, HttpError, type JsonServer, type Reply, startJsonServer } from './http';
 
-export type ApiConfig = Pick<AppConfig, 'CACHE_DIR' | 'TZ' | 'TEMPORAL_TASK_QUEUE' | 'API_HOST' | 'API_PORT' | 'API_GENERATE_WAIT_SEC'>;
+export type ApiConfig = Pick<AppConfig, 'CACHE_DIR' | 'TZ' | 'API_HOST' | 'API_PORT' | 'API_GENERATE_WAIT_SEC'> & TaskQueueSettings;
 
 export interface ApiServerOptions {
   cfg: ApiConfig;
@@ -91,7 +92,7 @@ async function serveReport(o: ApiServerOptions, asOf: string): Promise<Reply> {
   let reason: string;
   let workflowId: string | undefined;
   try {
-    const run = await startOrJoinReport(o.client, { asOf, trigger: 'api', taskQueue: o.cfg.TEMPORAL_TASK_QUEUE });
+    const run = await startOrJoinReport(o.client, { asOf, trigger: 'api', taskQueues: taskQueuesOf(o.cfg) });
     workflowId = run.workflowId;
     const outcome = await waitFor(run.handle.result(), o.cfg.API_GENERATE_WAIT_SEC * 1000);
     if (outcome === 'timeout') {
@@ -114,7 +115,7 @@ async function serveReport(o: ApiServerOptions, asOf: string): Promise<Reply> {
 async function recompute(o: ApiServerOptions, asOf: string, wait: boolean): Promise<Reply> {
   let run;
   try {
-    run = await startOrJoinReport(o.client, { asOf, trigger: 'api', taskQueue: o.cfg.TEMPORAL_TASK_QUEUE });
+    run = await startOrJoinReport(o.client, { asOf, trigger: 'api', taskQueues: taskQueuesOf(o.cfg) });
   } catch (err) {
     throw new HttpError(503, 'could not start the report', failureMessage(err));
   }

@@ -7,7 +7,10 @@ import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { COUNTERPARTY_RISK_CHAIN, counterpartyReportWorkflowId, type ReportRunSettings } from '../shared/counterparty-risk';
 import { CHAIN, TRADING_DATE } from '../shared/search-attributes';
+import { type TaskQueues, taskQueueFor } from '../shared/task-queues';
 import type { counterpartyRiskReport, ReportTrigger } from '../workflows/counterparty-risk-report';
+
+const REPORT_WORKFLOW = 'counterpartyRiskReport';
 
 export interface StartedReport {
   handle: WorkflowHandle<typeof counterpartyRiskReport>;
@@ -19,14 +22,15 @@ export interface StartedReport {
 
 export async function startOrJoinReport(
   client: Client,
-  o: { asOf: string; trigger: ReportTrigger; taskQueue: string; settings?: Partial<ReportRunSettings> },
+  /** `taskQueues`: each role's queue (the report goes to the reports queue, shared/task-queues.ts), or one queue for all. */
+  o: { asOf: string; trigger: ReportTrigger; taskQueues: TaskQueues | string; settings?: Partial<ReportRunSettings> },
 ): Promise<StartedReport> {
   const workflowId = counterpartyReportWorkflowId(o.asOf);
   // The server does not say whether USE_EXISTING started or joined; the memo of the run it
   // returns does: only a run this call started carries this call's request id.
   const startRequest = randomUUID();
-  const handle = await client.workflow.start<typeof counterpartyRiskReport>('counterpartyRiskReport', {
-    taskQueue: o.taskQueue,
+  const handle = await client.workflow.start<typeof counterpartyRiskReport>(REPORT_WORKFLOW, {
+    taskQueue: taskQueueFor(o.taskQueues, REPORT_WORKFLOW),
     workflowId,
     args: [{ asOf: o.asOf, trigger: o.trigger, settings: o.settings }],
     workflowIdConflictPolicy: 'USE_EXISTING',

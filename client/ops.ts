@@ -8,6 +8,7 @@ import { type Client, WorkflowExecutionAlreadyStartedError, type WorkflowIdConfl
 import type { IsoDate } from '../calendar/trading-calendar';
 import { CHAINS, type ChainName, chainRunId } from '../shared/chains';
 import { CHAIN } from '../shared/search-attributes';
+import { type TaskQueues, taskQueueFor } from '../shared/task-queues';
 import type { ChainPolicy } from '../workflows/policy';
 
 export interface StartedOperation {
@@ -40,7 +41,8 @@ export interface OperationSpec {
   chain?: ChainName;
 }
 
-export async function startOperation(client: Client, taskQueue: string, spec: OperationSpec): Promise<StartedOperation> {
+/** `queues`: each role's queue (the operation goes to its workflow's, shared/task-queues.ts), or one queue for all. */
+export async function startOperation(client: Client, queues: TaskQueues | string, spec: OperationSpec): Promise<StartedOperation> {
   const policy: WorkflowIdConflictPolicy = spec.onConflict === 'join' ? 'USE_EXISTING' : 'FAIL';
   // What runs under the id before we ask: USE_EXISTING hands back that run without saying so
   // (SDK 1.24 drops the response's `started` flag), so a matching run id means we joined it.
@@ -48,7 +50,7 @@ export async function startOperation(client: Client, taskQueue: string, spec: Op
   const runningBefore = before?.status.name === 'RUNNING' ? before.runId : undefined;
   try {
     const handle = await client.workflow.start(spec.workflowType, {
-      taskQueue,
+      taskQueue: taskQueueFor(queues, spec.workflowType),
       workflowId: spec.workflowId,
       args: spec.args,
       workflowIdConflictPolicy: policy,

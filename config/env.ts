@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { counterpartyRiskEnv } from './counterparty-risk';
 import { sourcesEnv } from './sources';
 import { splitCommandLine } from './command-line';
+import { DEFAULT_TASK_QUEUES, WORKER_ROLES, type WorkerRole } from '../shared/task-queues';
 
 loadDotenv({ quiet: true });
 
@@ -51,7 +52,22 @@ const pemCertificate = pemFile(/-----BEGIN CERTIFICATE-----/, 'certificate (no -
 const schema = z.object({
   TEMPORAL_ADDRESS: z.string().regex(/^[\w.-]+:\d+$/, 'must be host:port').default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
-  TEMPORAL_TASK_QUEUE: z.string().min(1).default('compass-collection'),
+  // Task queues by role (shared/task-queues.ts, README "Which processes run where"): TEMPORAL_TASK_QUEUE is the collection queue.
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default(DEFAULT_TASK_QUEUES.collection),
+  TEMPORAL_TASK_QUEUE_REPORTS: z.string().min(1).default(DEFAULT_TASK_QUEUES.reports),
+  TEMPORAL_TASK_QUEUE_OPS: z.string().min(1).default(DEFAULT_TASK_QUEUES.ops),
+  // The roles a worker process serves (one Worker each, on the role's queue); all three by default, as in dev.
+  WORKER_ROLES: z
+    .string()
+    .default(WORKER_ROLES.join(','))
+    .transform((v) => [...new Set(v.split(',').map((s) => s.trim()).filter(Boolean))])
+    .superRefine((roles, ctx) => {
+      const unknown = roles.filter((r) => !(WORKER_ROLES as readonly string[]).includes(r));
+      if (unknown.length > 0 || roles.length === 0) {
+        ctx.addIssue({ code: 'custom', message: `${unknown.length ? `unknown role ${unknown.join(', ')}: ` : ''}must list ${WORKER_ROLES.join(', ')} (one or more, comma-separated)` });
+      }
+    })
+    .transform((v) => v as WorkerRole[]),
   // A real cluster (README "Production"): mTLS client pair, the server's CA and name, TLS with the system roots, an API key.
   // Any of them turns TLS on; client/connection-options.ts turns them into the options of every connection.
   TEMPORAL_TLS_CERT: pemCertificate,

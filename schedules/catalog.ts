@@ -9,6 +9,7 @@
  * and `overlap: 'SKIP'` is the seed's "already running → skip" lock.
  */
 import type { DayOfWeek } from '@temporalio/client';
+import { type TaskQueueSettings, taskQueueFor } from '../shared/task-queues';
 
 export const SCHEDULE_TIMEZONE = 'Asia/Seoul';
 
@@ -43,6 +44,11 @@ export interface ScheduleEntry {
   /** Also skip KRX weekday holidays (calendar/krx-holidays.json). */
   skipKrxHolidays: boolean;
   workflowType: string;
+  /**
+   * The task queue of its runs: the queue of its workflow type's role (shared/task-queues.ts), set by `catalog(cfg)`.
+   * Unset (CATALOG itself, or a catalog built without queue settings), the build context's queue: tests run every entry on theirs.
+   */
+  taskQueue?: string;
   args: unknown[];
   overlap: 'SKIP' | 'BUFFER_ONE' | 'BUFFER_ALL' | 'CANCEL_OTHER' | 'TERMINATE_OTHER' | 'ALLOW_ALL';
   /** How late a missed slot may still start after an outage (APScheduler misfire_grace_time). */
@@ -165,8 +171,8 @@ export const CATALOG: ScheduleEntry[] = [
   },
 ];
 
-/** The configuration that catalog entries depend on (a subset of AppConfig). */
-export interface CatalogSettings {
+/** The configuration that catalog entries depend on (a subset of AppConfig); with the queue names, each entry goes to its role's queue. */
+export interface CatalogSettings extends Partial<TaskQueueSettings> {
   REPORT_CRON: string;
   TZ: string;
   ENABLE_SCHEDULER: boolean;
@@ -200,8 +206,12 @@ export function counterpartyRiskSchedule(s: CatalogSettings): ScheduleEntry {
 
 /**
  * The whole catalog for a configuration: CATALOG (entries that need none) plus the entries
- * built from it. Without settings, the seeds' defaults.
+ * built from it, each on its role's task queue when the settings name the queues (AppConfig does).
+ * Without settings, the seeds' defaults, and no queue of their own.
  */
 export function catalog(settings: CatalogSettings = DEFAULT_CATALOG_SETTINGS): ScheduleEntry[] {
-  return [...CATALOG, counterpartyRiskSchedule(settings)];
+  const entries = [...CATALOG, counterpartyRiskSchedule(settings)];
+  const { TEMPORAL_TASK_QUEUE: collection, TEMPORAL_TASK_QUEUE_REPORTS: reports, TEMPORAL_TASK_QUEUE_OPS: ops } = settings;
+  if (!collection || !reports || !ops) return entries;
+  return entries.map((e) => ({ ...e, taskQueue: taskQueueFor({ collection, reports, ops }, e.workflowType) }));
 }

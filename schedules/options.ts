@@ -8,6 +8,7 @@ import { SCHEDULE_TIMEZONE, type ScheduleEntry } from './catalog';
 export const MANAGED_BY = 'compass-schedules';
 
 export interface BuildContext {
+  /** The queue of entries without one of their own (catalog(cfg) gives each its role's queue; tests give none). */
   taskQueue: string;
   scope: 'real' | 'mock';
 }
@@ -38,7 +39,7 @@ export function buildScheduleOptions(entry: ScheduleEntry, ctx: BuildContext): {
   const action = {
     type: 'startWorkflow' as const,
     workflowType: entry.workflowType,
-    taskQueue: ctx.taskQueue,
+    taskQueue: entry.taskQueue ?? ctx.taskQueue,
     workflowId: entry.id,
     args: entry.args,
     workflowRunTimeout: entry.runTimeout as ScheduleOptions['action']['workflowRunTimeout'],

@@ -7,18 +7,8 @@
  * again at once (fewer kills when the chain ends first: `kills` says how many). Ends with {"crash_run_s": …, "calm_run_s": …, "kills": …, "max_attempts": …, "lost_attempts": …,
  * "rows": …, "rows_equal": …, "checksum_equal": …, "scores_equal": …, "attempts": {batch: attempts}}.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { createDb } from '../db/database';
-import { migrateToLatest } from '../db/migrate';
-import { startSimulator } from '../simulator/server';
-import { buildWorkflowBundle } from './build-workflow-bundle';
-import { type CrashStack, runChainWithKills } from './lib/crash-run';
-import { freePort } from './lib/ports';
-import { adminPostgres, createScratchDatabase, dropDatabase } from './lib/postgres';
-import { resolveTemporalCli, startDevServer } from './lib/temporal-server';
+import { runChainWithKills } from './lib/crash-run';
+import { startWorkerProcessStack } from './lib/worker-process-stack';
 
 const AS_OF = '2024-03-15';
 const BACKFILL_DAYS = 365;
@@ -31,27 +21,8 @@ export async function benchCrash(): Promise<Record<string, unknown>> {
   const kills = Number(process.env.BENCH_CRASH_KILLS ?? 20);
   const stops: Array<() => Promise<unknown>> = [];
   try {
-    const temporal = await startDevServer({ cliPath: resolveTemporalCli(), port: await freePort(), logFile: path.join(os.tmpdir(), 'compass-bench-temporal.log') });
-    stops.push(temporal.stop);
-    const admin = await adminPostgres(path.resolve(__dirname, '..', '.data', 'bench-postgres'), freePort, stops);
-    const sim = await startSimulator({ port: 0, now: () => FIXED, faults: { latencyMs: LATENCY_MS } });
-    stops.push(sim.close);
-    const client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
-    stops.push(() => client.connection.close());
-    const bundlePath = await buildWorkflowBundle(path.join(os.tmpdir(), `compass-bench-crash-bundle-${process.pid}.js`));
-    stops.push(async () => fs.rmSync(bundlePath, { force: true }));
-    const logFile = path.join(os.tmpdir(), 'compass-bench-crash-workers.log');
-    const stack: CrashStack = { temporalAddress: temporal.address, client, simulatorUrl: sim.url, bundlePath, logFile };
-
-    const freshDb = async (label: string) => {
-      const name = `compass_bench_crash_${label}_${process.pid}`;
-      const url = await createScratchDatabase(admin, name);
-      stops.push(() => dropDatabase(admin, name));
-      const db = createDb(url, 2);
-      stops.push(() => db.destroy());
-      await migrateToLatest(db);
-      return { url, db };
-    };
+    const { stack, freshDb } = await startWorkerProcessStack('crash', { now: () => FIXED, faults: { latencyMs: LATENCY_MS } }, stops);
+    const logFile = stack.logFile;
     const run = async (label: string, n: number) => {
       process.stderr.write(`${label}: ${AS_OF}, ${BACKFILL_DAYS} days back, ${n} kills (worker output: ${logFile})…\n`);
       const r = await runChainWithKills(stack, await freshDb(label), {

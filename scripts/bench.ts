@@ -1,5 +1,5 @@
 /**
- * npm run bench -- daily | dart | score | initial-load
+ * npm run bench -- daily | dart | score | initial-load | crash | scale
  * Each benchmark runs on a fresh stack (scripts/lib/bench-env.ts), prints its steps to stderr
  * and ends with one JSON line on stdout.
  *
@@ -14,11 +14,19 @@
  *   {"dart_financials_s": …, "calls": …, "rate_violations": …, "companies": …}
  * score: the whole-market Compass Score on ~2,900 generated stocks (scripts/bench-score.ts).
  *   {"score_s": …, "stocks": …, "scored": …, "recompute_s": …}
+ * crash: the daily chain over 245 trading dates with its worker process killed 20 times (SIGKILL) mid-batch,
+ *   against the same run without kills (scripts/bench-crash.ts).
+ *   {"crash_run_s": …, "kills": …, "max_attempts": …, "checksum_equal": …, …}
+ * scale: three worker processes share the daily chain's backfill with data.go.kr held to 10 requests a second,
+ *   one of them killed (SIGKILL) mid-run, against one worker without limits (scripts/bench-scale.ts).
+ *   {"scale_run_s": …, "requests": …, "max_requests_1s": …, "rate_violations": …, "batches_by_worker": {…}, "checksum_equal": …, …}
  */
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
 import type { ChainName } from '../shared/chains';
 import { dailyCollection, dartFinancials, initialLoad } from '../workflows';
+import { benchCrash } from './bench-crash';
+import { benchScale } from './bench-scale';
 import { benchScore } from './bench-score';
 import { peakRssMb, startBenchEnv } from './lib/bench-env';
 
@@ -27,7 +35,7 @@ const CHAIN_AS_OF = '2026-11-20';
 const SIM_RPS = 20;
 const DART_RPS = 1;
 
-const benches: Record<string, () => Promise<Record<string, number>>> = { daily: benchDaily, dart: benchDart, 'initial-load': benchInitialLoad, score: benchScore };
+const benches: Record<string, () => Promise<Record<string, unknown>>> = { daily: benchDaily, dart: benchDart, 'initial-load': benchInitialLoad, score: benchScore, crash: benchCrash, scale: benchScale };
 
 async function benchDaily(): Promise<Record<string, number>> {
   const env = await startBenchEnv({ simulator: { faults: { rps: SIM_RPS } }, workerEnv: { DATAGOKR_RPS: String(SIM_RPS) } });

@@ -27,6 +27,7 @@ import { startApiServer } from '../api/server';
 import { adminRoutes } from '../api/admin-routes';
 import { startJobsApi } from '../api/jobs-api';
 import { systemClock } from '../shared/clock';
+import { taskQueuesOf } from '../shared/task-queues';
 import { devApiToken } from '../api/token';
 import { dateInZone } from '../calendar/time-zone';
 import { ensureDemoSalesmapDb } from '../reports/counterparty-risk/demo-db';
@@ -132,7 +133,7 @@ async function main(): Promise<void> {
   const summary = [
     '',
     '  Compass scheduler is up',
-    `  Temporal gRPC     ${cfg.TEMPORAL_ADDRESS}  (namespace ${cfg.TEMPORAL_NAMESPACE}, task queue ${cfg.TEMPORAL_TASK_QUEUE})`,
+    `  Temporal gRPC     ${cfg.TEMPORAL_ADDRESS}  (namespace ${cfg.TEMPORAL_NAMESPACE}, task queues ${Object.entries(taskQueuesOf(cfg)).map(([role, q]) => `${role} ${q}`).join(', ')})`,
     `  Temporal Web UI   ${temporalUi}`,
     `  PostgreSQL        ${redactDbUrl(env.DATABASE_URL)}`,
     `  Redis             ${cfg.REDIS_URL ?? '(REDIS_URL not set: cache invalidation is skipped)'}`,

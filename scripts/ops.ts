@@ -22,6 +22,7 @@ import { loadConfig } from '../config/env';
 import { createDb, type Db } from '../db/database';
 import { quotaUsageToday } from '../db/source-budget';
 import { type Clock, systemClock } from '../shared/clock';
+import { taskQueuesOf } from '../shared/task-queues';
 import { kstToday } from '../shared/chains';
 import { progressQuery } from '../workflows/progress';
 import { UsageError } from './lib/cli-args';
@@ -98,7 +99,7 @@ async function main(argv: string[], now: Clock): Promise<number> {
     if (cmd.command === 'status') await status(client);
     else if (cmd.command === 'progress') await progress(client, cmd.workflowId, cmd.watch);
     else {
-      const started = await startOperation(client, cfg.TEMPORAL_TASK_QUEUE, cmd.operation);
+      const started = await startOperation(client, taskQueuesOf(cfg), cmd.operation);
       console.log(`${started.joined ? 'joined' : 'started'} ${started.workflowId} (run ${started.runId})`);
       console.log(`  progress: npm run ops -- progress ${started.workflowId} --watch`);
     }

@@ -77,7 +77,7 @@ beforeAll(async () => {
   });
   running = worker.run();
   api = await startApiServer({
-    cfg: { ...deps.cfg, TEMPORAL_TASK_QUEUE: taskQueue, API_HOST: '127.0.0.1', API_PORT: 0, API_GENERATE_WAIT_SEC: 60 },
+    cfg: { ...deps.cfg, TEMPORAL_TASK_QUEUE_REPORTS: taskQueue, API_HOST: '127.0.0.1', API_PORT: 0, API_GENERATE_WAIT_SEC: 60 },
     client,
     token: TOKEN,
     now: testClock,
@@ -328,7 +328,7 @@ describe('report API', () => {
 
       // Nothing to fall back on: 503, with the reason.
       const empty = fs.mkdtempSync(path.join(root, 'empty-cache-'));
-      const bare = await startApiServer({ cfg: { ...deps.cfg, CACHE_DIR: empty, TEMPORAL_TASK_QUEUE: taskQueue, API_PORT: 0, API_GENERATE_WAIT_SEC: 60 }, client, token: TOKEN });
+      const bare = await startApiServer({ cfg: { ...deps.cfg, CACHE_DIR: empty, TEMPORAL_TASK_QUEUE_REPORTS: taskQueue, API_PORT: 0, API_GENERATE_WAIT_SEC: 60 }, client, token: TOKEN });
       try {
         const res = await fetch(`${bare.url}/api/report/counterparty-risk`, { headers: { authorization: `Bearer ${TOKEN}` } });
         expect(res.status).toBe(503);
@@ -372,7 +372,7 @@ describe('the per-date lock (seed: .counterparty_risk.lock)', () => {
     // A schedule firing takes its date from the Temporal server's clock, so here the API must use the real one too.
     await clearOfMidnight(TZ);
     const date = dateInZone(new Date(), TZ);
-    const realTimeApi = await startApiServer({ cfg: { ...deps.cfg, TEMPORAL_TASK_QUEUE: taskQueue, API_PORT: 0, API_GENERATE_WAIT_SEC: 60 }, client, token: TOKEN, now: systemClock });
+    const realTimeApi = await startApiServer({ cfg: { ...deps.cfg, TEMPORAL_TASK_QUEUE_REPORTS: taskQueue, API_PORT: 0, API_GENERATE_WAIT_SEC: 60 }, client, token: TOKEN, now: systemClock });
     fs.rmSync(cacheFileOf(date), { force: true });
     const entry = { ...counterpartyRiskSchedule({ REPORT_CRON: '0 8 * * *', TZ, ENABLE_SCHEDULER: true }), id: `t-cpr-${suffix}` };
     schedules.push(entry.id);

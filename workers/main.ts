@@ -1,11 +1,15 @@
-/** Entry point of the collection worker process: `npm run worker`. Its metrics: COLLECTION_METRICS_PORT. */
+/**
+ * Entry point of the collection worker process: `npm run worker`. Its metrics: COLLECTION_METRICS_PORT.
+ * One Worker per role of WORKER_ROLES (default all three), each on its role's task queue (shared/task-queues.ts).
+ */
 import { NativeConnection } from '@temporalio/worker';
 import { closeActivityDeps, createActivityDeps } from '../activities/deps';
 import { connectTemporal } from '../client/connection-options';
 import { loadConfig } from '../config/env';
 import { logger } from '../config/logger';
+import { taskQueuesOf } from '../shared/task-queues';
 import { withCollectionMetrics } from './collection-metrics';
-import { createCollectionWorker } from './collection-worker';
+import { createRoleWorkers, runWorkers } from './collection-worker';
 import { watchWorkerPool } from './db-pool-watch';
 import { serveMetrics } from './metrics-server';
 import { installTemporalRuntime } from './runtime';
@@ -22,19 +26,23 @@ async function main(): Promise<void> {
   const poolWatch = watchWorkerPool(deps.dbPool, 'collection worker', cfg, logger);
   const connection = await connectTemporal(cfg, (options) => NativeConnection.connect(options));
   try {
-    const worker = await createCollectionWorker({
+    const workers = await createRoleWorkers({
       connection,
       namespace: cfg.TEMPORAL_NAMESPACE,
-      taskQueue: cfg.TEMPORAL_TASK_QUEUE,
+      roles: cfg.WORKER_ROLES,
+      queues: taskQueuesOf(cfg),
       deps,
-      maxConcurrentActivityTaskExecutions: cfg.WORKER_MAX_CONCURRENT_ACTIVITIES,
+      collectionActivitySlots: cfg.WORKER_MAX_CONCURRENT_ACTIVITIES,
       workflowBundle: cfg.WORKFLOW_BUNDLE_PATH ? { codePath: cfg.WORKFLOW_BUNDLE_PATH } : undefined,
     });
     logger.info(
-      { taskQueue: cfg.TEMPORAL_TASK_QUEUE, namespace: cfg.TEMPORAL_NAMESPACE, address: cfg.TEMPORAL_ADDRESS, scope: cfg.scope, metrics: metricsServer?.url },
+      {
+        roles: Object.fromEntries(workers.map((w) => [w.role, w.taskQueue])),
+        namespace: cfg.TEMPORAL_NAMESPACE, address: cfg.TEMPORAL_ADDRESS, scope: cfg.scope, metrics: metricsServer?.url,
+      },
       'collection worker started',
     );
-    await worker.run();
+    await runWorkers(workers.map((w) => w.worker));
     logger.info('collection worker stopped');
   } finally {
     poolWatch.stop();
