@@ -6,7 +6,7 @@
  * drops its connection and with it the slot: nothing stays locked by a crash.
  * Light steps (source calls, checks) never ask for a slot, so they are not held behind heavy ones.
  */
-import { heartbeat, log, sleep } from '@temporalio/activity';
+import { Context, heartbeat, log, sleep } from '@temporalio/activity';
 import { Client } from 'pg';
 import type { ActivityDeps } from './deps';
 
@@ -26,8 +26,9 @@ export async function withHeavySlot<T>(deps: ActivityDeps, what: string, body: (
         if (r.rows[0]?.ok) slot = i;
       }
       if (slot >= 0) break;
-      // Heartbeats keep a waiting activity alive and let cancellation reach it.
-      heartbeat({ waitingForHeavySlot: true, waitedMs: waited });
+      // Heartbeats keep a waiting activity alive and let cancellation reach it. What the attempt carried over
+      // (the failure count of activities/attempt-budget.ts) stays in them, so a crash while waiting keeps it.
+      heartbeat({ ...(Context.current().info.heartbeatDetails as object | undefined), waitingForHeavySlot: true, waitedMs: waited });
       if (waited % 30_000 === 0) log.info('waiting for a heavy-work slot', { what, slots, waitedMs: waited });
       await sleep(POLL_MS);
     }
