@@ -26,7 +26,8 @@ export interface Attempt<P> {
 
 type Counted = Record<string, unknown> & { failures: number };
 
-export async function budgetedAttempt<P extends object, T>(body: (attempt: Attempt<P>) => Promise<T>): Promise<T> {
+/** `failureRetry`: the policy of the activity's own failures (the workflow's, passed in the input); without it, Info's. */
+export async function budgetedAttempt<P extends object, T>(body: (attempt: Attempt<P>) => Promise<T>, failureRetry?: RetryPolicy): Promise<T> {
   const ctx = activityContext();
   if (!ctx) return body({ resume: {}, beat: () => undefined });
   const previous = (ctx.info.heartbeatDetails ?? {}) as Partial<P> & { failures?: number };
@@ -44,15 +45,15 @@ export async function budgetedAttempt<P extends object, T>(body: (attempt: Attem
       },
     });
   } catch (err) {
-    throw countFailure(ctx, err, details);
+    throw countFailure(ctx, err, details, failureRetry);
   } finally {
     clearInterval(timer);
   }
 }
 
-function countFailure(ctx: Context, err: unknown, details: Counted): unknown {
-  const retry = ctx.info.retryPolicy;
-  const budget = failureBudget(retry);
+function countFailure(ctx: Context, err: unknown, details: Counted, failureRetry: RetryPolicy | undefined): unknown {
+  const budget = failureBudget(ctx.info.retryPolicy, failureRetry);
+  const retry = failureRetry ?? ctx.info.retryPolicy;
   // No room for crashes in the policy: Temporal's attempt count is the budget. A cancelled attempt ends as
   // cancelled, and a failure that is final already (non-retryable, a quota wait) uses nothing up.
   if (budget === undefined || ctx.cancellationSignal.aborted) return err;

@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
+import type { RetryPolicy } from '@temporalio/common';
 import type { IsoDate } from '../calendar/trading-calendar';
 import { computeMarketScores, recomputeTicker, type ScoreOptions, type ScoreRunResult, type TickerScore, TickerNotPricedError } from '../scoring/compass-score';
 import { callerRunIds } from './alerts';
@@ -10,6 +11,8 @@ import { withStepLog } from './step-log';
 export interface ComputeScoresInput {
   chain: string;
   scoreDate: IsoDate;
+  /** The retry policy of the score's own failures, when the server's leaves room for crashes (shared/crash-retries.ts). */
+  failureRetry?: RetryPolicy;
 }
 
 export interface RecomputeTickerInput {
@@ -38,6 +41,7 @@ export function scoreActivities(deps: ActivityDeps) {
             return { result, rowsIn: result.universe, rowsWritten: result.scored, details: { ...result } };
           }),
         ),
+        input.failureRetry,
       );
     },
 

@@ -4,6 +4,7 @@
  * statement. A retried batch resumes after the last date it heartbeated.
  */
 import { Context, cancellationSignal, log } from '@temporalio/activity';
+import type { RetryPolicy } from '@temporalio/common';
 import { addDays, calendarYears, type IsoDate, tradingDaysBetween } from '../calendar/trading-calendar';
 import { lastSettledDate, recordPartition, savePartition, settledDates, upsertStocksFromPrices } from '../db/prices';
 import { SourceError } from '../sources/errors';
@@ -34,6 +35,8 @@ export interface LoadPriceBatchInput {
   dates: IsoDate[];
   /** The chain's target date: an empty answer for it means "not published yet", not "closed". */
   target: IsoDate;
+  /** The retry policy of the batch's own failures; the server's policy leaves room for crashes (shared/crash-retries.ts). */
+  failureRetry?: RetryPolicy;
 }
 
 export interface LoadPriceBatchResult {
@@ -123,7 +126,7 @@ export function priceActivities(deps: ActivityDeps) {
           rowsWritten: out.written,
           details: { dates: input.dates.length, loaded: out.loaded.length, unpublished: out.unpublished, noData: out.noData, resumedAt: resumeFrom },
         };
-      }));
+      }), input.failureRetry);
     },
   };
 }

@@ -26,17 +26,23 @@ const KILLS = 4;
 const quiet = { logger: new DefaultLogger('ERROR') };
 
 describe('failure budget of a crash-tolerant activity', () => {
-  // What the worker sees of withWorkerLossAttempts(sourceRetry): 4 + 20 attempts, the source's backoff.
-  const retryPolicy = { ...withWorkerLossAttempts(DEFAULT_POLICY.sourceRetry), initialInterval: 30_000, maximumInterval: 120_000 };
+  // What the worker sees of withWorkerLossAttempts(sourceRetry): 4 + 20 attempts, 1–10 s after a crash; the batch's
+  // input carries the source's own policy (30/60/120 s), which its failures follow.
+  const retryPolicy = { ...withWorkerLossAttempts(DEFAULT_POLICY.sourceRetry), initialInterval: 1_000, maximumInterval: 10_000 };
   const failOnce = (attempt: number, heartbeatDetails?: unknown) => {
     const env = new MockActivityEnvironment({ attempt, heartbeatDetails, retryPolicy, heartbeatTimeoutMs: 30_000 }, quiet);
     const beats: unknown[] = [];
     env.on('heartbeat', (d: unknown) => beats.push(d));
     const failure = env.run(() => budgetedAttempt(async () => {
       throw ApplicationFailure.create({ message: 'HTTP 503', type: 'SourceRetryable' });
-    })).catch((e: unknown) => e as ApplicationFailure);
+    }, DEFAULT_POLICY.sourceRetry)).catch((e: unknown) => e as ApplicationFailure);
     return failure.then((f) => ({ f, beats }));
   };
+
+  it('gives the server short intervals for crashes, keeping the failure policy for the activity', () => {
+    expect(withWorkerLossAttempts(DEFAULT_POLICY.sourceRetry)).toMatchObject({ maximumAttempts: 24, initialInterval: '1s', maximumInterval: '10s' });
+    expect(withWorkerLossAttempts({ ...DEFAULT_POLICY.sourceRetry, maximumAttempts: 0 })).toMatchObject({ initialInterval: '30s' });
+  });
 
   it('counts the failures it throws, not the attempts crashes used up, and backs off by that count', async () => {
     // Attempt 7 after six crashes and no failure: the first failure, retried after 30 s.

@@ -97,7 +97,7 @@ export async function dailyCollection(input: DailyCollectionInput = {}): Promise
       staticSummary: `prices for ${plan.missing.length} trading dates, ${plan.missing[0]} → ${target}`,
     });
   } else if (plan.missing.length > 0) {
-    const r = await untilQuotaAllows(() => load.loadPriceBatch({ chain: DAILY_COLLECTION, dates: plan.missing, target }), quotaWaitNotes(prices, policy.quotaRecheck));
+    const r = await untilQuotaAllows(() => load.loadPriceBatch({ chain: DAILY_COLLECTION, dates: plan.missing, target, failureRetry: policy.sourceRetry }), quotaWaitNotes(prices, policy.quotaRecheck));
     loaded = { loaded: r.loaded.length, rows: r.rows, written: r.written, noData: r.noData, unpublished: r.unpublished };
   }
   prices.done = plan.missing.length - loaded.unpublished.length;
@@ -114,7 +114,7 @@ export async function dailyCollection(input: DailyCollectionInput = {}): Promise
     prices.note = `waiting for ${target} to be published (${wait}/${policy.publishWaitMax})`;
     log.warn('prices not published yet; waiting', { target, wait, interval: policy.publishWaitInterval });
     await sleep(policy.publishWaitInterval);
-    const r = await untilQuotaAllows(() => load.loadPriceBatch({ chain: DAILY_COLLECTION, dates: [target], target }), quotaWaitNotes(prices, policy.quotaRecheck));
+    const r = await untilQuotaAllows(() => load.loadPriceBatch({ chain: DAILY_COLLECTION, dates: [target], target, failureRetry: policy.sourceRetry }), quotaWaitNotes(prices, policy.quotaRecheck));
     loaded = { ...loaded, loaded: loaded.loaded + r.loaded.length, rows: loaded.rows + r.rows, written: loaded.written + r.written, unpublished: r.unpublished };
   }
   prices.done = prices.total;
@@ -130,7 +130,7 @@ export async function dailyCollection(input: DailyCollectionInput = {}): Promise
   // 2. Compass Score, only on a complete load (a failed batch has thrown above).
   const score = stepOf(progress, 'score');
   score.state = 'running';
-  result.score = await scorer.computeCompassScores({ chain: DAILY_COLLECTION, scoreDate: target });
+  result.score = await scorer.computeCompassScores({ chain: DAILY_COLLECTION, scoreDate: target, failureRetry: policy.dbRetry });
   Object.assign(score, { state: 'done', done: result.score.scored, total: result.score.universe });
   log.info('Compass Score 일괄 계산 완료', { ...result.score });
   if (checked) await requireData(DAILY_COLLECTION, 'score', target, score);

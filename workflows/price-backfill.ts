@@ -86,7 +86,7 @@ export async function priceBackfill(input: PriceBackfillInput): Promise<PriceBac
 
   // A small pool: at most `parallelism` batches in flight; the source budget paces the calls.
   await inPool(thisRun, policy.parallelism, async (dates) => {
-    const r = await untilQuotaAllows(() => acts.loadPriceBatch({ chain: input.chain, dates, target: input.target }), quotaWaitNotes(step, policy.quotaRecheck));
+    const r = await untilQuotaAllows(() => acts.loadPriceBatch({ chain: input.chain, dates, target: input.target, failureRetry: policy.sourceRetry }), quotaWaitNotes(step, policy.quotaRecheck));
     await merge(dates, r);
   });
 
