@@ -21,9 +21,8 @@ import type { IsoDate } from '../calendar/trading-calendar';
 import type { Db } from '../db/database';
 import { DATAGOKR_PREFIX } from '../simulator/datagokr';
 import type { Simulator } from '../simulator/server';
-import { dailyCollection } from '../workflows';
 import type { ChainPolicy } from '../workflows/policy';
-import { type CrashRunOptions, type CrashRunReport, type CrashStack, runChainWithKills, signalAndWait, spawnWorker, tableSums } from './lib/crash-run';
+import { type CrashRunOptions, type CrashRunReport, type CrashStack, runChainWithKills, signalAndWait, spawnWorker, startChain, tableSums } from './lib/crash-run';
 import { startWorkerProcessStack } from './lib/worker-process-stack';
 
 const { TaskQueueType } = temporal.api.enums.v1;
@@ -91,14 +90,10 @@ export async function runScaleOut(stack: ScaleStack, db: { url: string; db: Db }
     await waitForPollers(stack.client, Object.values(queues), [...workers.keys()], workers, stack.logFile);
     log(`  ${o.workers} workers polling every role's queue after ${((Date.now() - spawned) / 1000).toFixed(1)} s: ${[...workers.keys()].join(', ')}`);
     const started = Date.now();
-    let closed = false;
-    const result = stack.client.workflow
-      .execute(dailyCollection, { taskQueue, workflowId, args: [{ asOf: o.asOf, backfillDays: o.backfillDays, policy: o.policy }] })
-      .then((r) => r.status, (err: Error) => `failed: ${err.message}`)
-      .finally(() => (closed = true));
+    const chain = startChain(stack.client, taskQueue, workflowId, o);
 
     let killed: ScaleRunReport['killed'];
-    while (!closed && !killed) {
+    while (!chain.closed && !killed) {
       await sleep(POLL_MS);
       const done = (await batchesOf(stack.client, [childId])).byWorker;
       if (![...workers.keys()].every((id) => (done[id] ?? 0) > 0)) continue;
@@ -110,7 +105,7 @@ export async function runScaleOut(stack: ScaleStack, db: { url: string; db: Db }
       killed = { identity: victim[0], batchesInFlight: victim[1] };
       log(`  killed ${victim[0]} (SIGKILL) at ${((Date.now() - started) / 1000).toFixed(1)} s, ${victim[1]} batches in flight; finished so far ${JSON.stringify(done)}`);
     }
-    const status = await result;
+    const status = await chain.result;
     const seconds = Number(((Date.now() - started) / 1000).toFixed(1));
     const { byWorker, retried } = await batchesOf(stack.client, [workflowId, childId]);
     const stats = stack.sim.stats().bySource.datagokr;

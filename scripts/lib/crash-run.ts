@@ -58,36 +58,42 @@ export async function runChainWithKills(stack: CrashStack, db: { url: string; db
   let since = await dbNow(db.db);
   let worker = spawnWorker(stack, db.url, taskQueue, o.workerEnv ?? {});
   const started = Date.now();
-  let closed = false;
-  const result = stack.client.workflow
-    .execute(dailyCollection, { taskQueue, workflowId, args: [{ asOf: o.asOf, backfillDays: o.backfillDays, policy: o.policy }] })
-    .then((r) => r.status, (err: Error) => `failed: ${err.message}`)
-    .finally(() => (closed = true));
+  const chain = startChain(stack.client, taskQueue, workflowId, o);
   let kills = 0;
   try {
-    while (kills < o.kills && !closed) {
-      const dead = () => closed || worker.exitCode !== null;
+    while (kills < o.kills && !chain.closed) {
+      const dead = () => chain.closed || worker.exitCode !== null;
       if (!(await waitFor(() => attemptRunningSince(db.db, since), dead))) {
-        if (closed) break;
+        if (chain.closed) break;
         throw new Error(`the worker exited by itself (code ${worker.exitCode}); see ${stack.logFile}`);
       }
       const [lo, hi] = o.killAfterMs;
       await sleep(lo + Math.random() * (hi - lo));
       // Only mid-attempt: the steps between the batches and the score are not what this measures.
-      if (closed || !(await attemptRunningSince(db.db, since))) continue;
+      if (chain.closed || !(await attemptRunningSince(db.db, since))) continue;
       await signalAndWait(worker, 'SIGKILL');
       kills++;
       log(`  kill ${kills}/${o.kills} at ${((Date.now() - started) / 1000).toFixed(1)} s`);
       since = await dbNow(db.db);
       worker = spawnWorker(stack, db.url, taskQueue, o.workerEnv ?? {});
     }
-    const status = await result;
+    const status = await chain.result;
     const seconds = Number(((Date.now() - started) / 1000).toFixed(1));
     const attempts = await attemptsOf(stack.client, [workflowId, `${workflowId}/prices`]);
     return { status, seconds, kills, attempts, ...(await tableSums(db.db)) };
   } finally {
     await signalAndWait(worker, 'SIGINT');
   }
+}
+
+/** Starts the daily chain on `taskQueue`; `closed` turns true when it ends, `result` is its status or "failed: …". */
+export function startChain(client: Client, taskQueue: string, workflowId: string, o: Pick<CrashRunOptions, 'asOf' | 'backfillDays' | 'policy'>) {
+  const chain = { closed: false, result: Promise.resolve('') };
+  chain.result = client.workflow
+    .execute(dailyCollection, { taskQueue, workflowId, args: [{ asOf: o.asOf, backfillDays: o.backfillDays, policy: o.policy }] })
+    .then((r) => r.status, (err: Error) => `failed: ${err.message}`)
+    .finally(() => (chain.closed = true));
+  return chain;
 }
 
 export function spawnWorker(stack: CrashStack, dbUrl: string, taskQueue: string, env: Record<string, string>): ChildProcess {
