@@ -61,16 +61,19 @@ export function adminRoutes(deps: AdminDeps): Route[] {
   const runUrl = (workflowId: string, runId?: string | null) =>
     `${ui}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}${runId ? `/${encodeURIComponent(runId)}` : ''}`;
   const auth = bearerAuth(deps.token, 'compass-admin');
+  // The page's two files are read once, when the routes are built, not on every request.
   const asset = (file: string, type: string): Reply => ({
     status: 200,
     body: fs.readFileSync(path.join(ASSETS, file), 'utf8'),
     headers: { ...PAGE_HEADERS, 'content-type': `${type}; charset=utf-8` },
   });
+  const html = asset('index.html', 'text/html');
+  const script = asset('app.js', 'text/javascript');
 
   const page: Route = async (req, url) => {
     if (url.pathname !== '/admin' && url.pathname !== '/admin/' && url.pathname !== '/admin/app.js') return undefined;
     allow(req, 'GET');
-    return url.pathname === '/admin/app.js' ? asset('app.js', 'text/javascript') : asset('index.html', 'text/html');
+    return url.pathname === '/admin/app.js' ? script : html;
   };
 
   const data: Route = async (req, url) => {
