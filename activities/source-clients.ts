@@ -21,7 +21,7 @@ import {
   SIMULATOR_KRX_OPENAPI_KEY,
   simulatorBaseUrls,
   type SimulatorBaseUrls,
-} from '../simulator/base-urls';
+} from '../config/simulator-endpoints';
 import { AlphaVantageClient } from '../sources/alphavantage/client';
 import { DartClient } from '../sources/dart/client';
 import { BondBasicInfoClient, BONDS_OPERATION } from '../sources/datagokr/bond-basic-info';

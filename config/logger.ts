@@ -5,6 +5,7 @@
  */
 import pino from 'pino';
 
+// pino-pretty is a dev dependency: the production image (npm ci --omit=dev) has it not, and logs JSON.
 const pretty = process.env.LOG_PRETTY === '1' || process.env.LOG_PRETTY === 'true';
 
 export const REDACTED_KEYS = [

@@ -9,6 +9,7 @@ import * as m006 from './migrations/2026_11_22_006_listings_and_products';
 import * as m007 from './migrations/2026_11_22_007_score_checks_alerts';
 import * as m008 from './migrations/2026_11_22_008_emails_watchlists';
 import * as m009 from './migrations/2026_11_22_009_job_runs_external';
+import * as m010 from './migrations/2026_11_22_010_rate_slot_last_sent';
 
 /**
  * Migrations are listed here rather than read from the folder, so that the same list works
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   '2026_11_22_007_score_checks_alerts': m007,
   '2026_11_22_008_emails_watchlists': m008,
   '2026_11_22_009_job_runs_external': m009,
+  '2026_11_22_010_rate_slot_last_sent': m010,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -2,8 +2,9 @@
  * Request budgets shared by every worker process through PostgreSQL (issue 3):
  *   - a daily count per quota (DART 20,000, each data.go.kr API 10,000, KRX Open API 10,000 …),
  *     per Korean calendar day, because the sources reset at midnight KST;
- *   - a per-second spacing per source: each call reserves the next free slot in one row, so
- *     calls from any number of workers never come closer than 1/rps apart.
+ *   - a per-second spacing per source: each call reserves the next free slot in one row, and
+ *     confirms its send against the last one really sent, so calls from any number of workers
+ *     never go out closer than 1/rps apart, even when a worker's timer fires late.
  * The spacing uses the database's clock, so workers with skewed clocks still never come too close;
  * the quota day is the Korean date of the injected clock (shared/clock.ts), so that a test can put
  * the worker on any day without waiting for it.
@@ -81,7 +82,12 @@ export class SourceBudget implements Pacer {
     );
   }
 
-  /** Reserves the next free request slot and sleeps until it comes. */
+  /**
+   * Reserves the next free request slot, sleeps until it comes, then confirms the send. The
+   * reservation orders the senders of all workers; the confirmation makes the spacing hold even
+   * when a sender wakes late: it records the instant the call really goes out, and refuses while
+   * the previous call went out less than one spacing ago (then it sleeps for the rest and tries again).
+   */
   private async takeSlot(): Promise<void> {
     const { rateKey, rps } = this.spec;
     if (!rateKey || !rps) return;
@@ -94,8 +100,32 @@ export class SourceBudget implements Pacer {
       RETURNING greatest(0, extract(epoch FROM (next_at - ${spacingMs} * interval '1 millisecond' - clock_timestamp())) * 1000)::float8 AS wait_ms`.execute(
       this.db,
     );
-    const waitMs = r.rows[0]?.wait_ms ?? 0;
-    if (waitMs > 0) await this.sleep(waitMs);
+    let waitMs = r.rows[0]?.wait_ms ?? 0;
+    for (;;) {
+      if (waitMs > 0) await this.sleep(waitMs);
+      waitMs = await this.confirmSend(rateKey, spacingMs);
+      if (waitMs === 0) return;
+    }
+  }
+
+  /** 0 when this call may go now (and is recorded as sent), else the ms until it may. */
+  private async confirmSend(rateKey: string, spacingMs: number): Promise<number> {
+    // One statement: the UPDATE re-checks its WHERE on the newest row version when another
+    // sender got there first (READ COMMITTED), so two senders can never both pass.
+    const r = await sql<{ wait_ms: number }>`
+      WITH sent AS (
+        UPDATE source_rate_slot
+           SET last_sent_at = clock_timestamp(),
+               next_at = greatest(next_at, clock_timestamp() + ${spacingMs} * interval '1 millisecond')
+         WHERE rate_key = ${rateKey}
+           AND (last_sent_at IS NULL OR last_sent_at <= clock_timestamp() - ${spacingMs} * interval '1 millisecond')
+        RETURNING 0::float8 AS wait_ms)
+      SELECT wait_ms FROM sent
+      UNION ALL
+      SELECT greatest(1, extract(epoch FROM (last_sent_at + ${spacingMs} * interval '1 millisecond' - clock_timestamp())) * 1000)::float8
+        FROM source_rate_slot
+       WHERE rate_key = ${rateKey} AND NOT EXISTS (SELECT 1 FROM sent)`.execute(this.db);
+    return r.rows[0]?.wait_ms ?? 0;
   }
 }
 

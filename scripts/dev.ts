@@ -22,7 +22,7 @@ import { loadJobCatalog } from '../jobs/catalog';
 import { allJobNamespaces, jobsNamespace } from '../jobs/namespaces';
 import { applyJobs } from '../jobs/operations';
 import { JOB_SCOPES } from '../shared/jobs';
-import { startSimulator } from '../simulator/server';
+import { startSimulator } from '../dev/simulator/server';
 import { startApiServer } from '../api/server';
 import { adminRoutes } from '../api/admin-routes';
 import { startJobsApi } from '../api/jobs-api';
@@ -168,13 +168,13 @@ async function main(): Promise<void> {
 }
 
 /**
- * Without PIPELINE_COMMAND, the daily pipeline runs the demo script shipped in pipeline-demo/
+ * Without PIPELINE_COMMAND, the daily pipeline runs the demo script shipped in dev/pipeline-demo/
  * (plain Node), with placeholder LLM keys the demo never uses, so that the real default
  * (Python, real keys) is not needed to try the system. Set keys are never replaced.
  */
 function useDemoPipeline(env: NodeJS.ProcessEnv): boolean {
   if (env.PIPELINE_COMMAND) return false;
-  env.PIPELINE_COMMAND = 'node pipeline-demo/run.js --backend demo --market KR';
+  env.PIPELINE_COMMAND = 'node dev/pipeline-demo/run.js --backend demo --market KR';
   env.OPENAI_API_KEY ||= 'demo-placeholder-not-a-real-openai-key';
   env.ANTHROPIC_API_KEY ||= 'demo-placeholder-not-a-real-anthropic-key';
   return true;

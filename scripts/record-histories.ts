@@ -24,8 +24,8 @@ import { jobSpecOf } from '../jobs/catalog';
 import { allJobNamespaces } from '../jobs/namespaces';
 import { applyJobs, deleteJobSchedule, runNow } from '../jobs/operations';
 import { PRICE_MONITOR, PRICE_MONITOR_WORKFLOW_ID, queueLoopWorkflowId, slotWorkflowId } from '../shared/jobs';
-import { listedCompanies } from '../simulator/companies';
-import { startSimulator } from '../simulator/server';
+import { listedCompanies } from '../dev/simulator/companies';
+import { startSimulator } from '../dev/simulator/server';
 import { chainSlot, dailyMarketEmail, dailyPipeline, priceRangeBackfill, quarterlyCorporateActions, recomputeTicker, watchlistScoreAlerts } from '../workflows';
 import type { ChainPolicy } from '../workflows/policy';
 import { createCollectionWorker } from '../workers/collection-worker';
@@ -108,7 +108,7 @@ async function runScenarios(stops: Array<() => Promise<unknown>>, tmp: string): 
     DATAGOKR_RPS: '1000', DART_RPS: '1000', YAHOO_RPS: '1000', PIPELINE_KILL_GRACE_SEC: '1',
     // Five days of prices are too few for a score (it needs months); the check would stop the chain before its last steps.
     CHECK_SCORE_COVERAGE: '0',
-    PIPELINE_COMMAND: `${process.execPath} ${path.join(ROOT, 'pipeline-demo', 'run.js')} --market KR`,
+    PIPELINE_COMMAND: `${process.execPath} ${path.join(ROOT, 'dev', 'pipeline-demo', 'run.js')} --market KR`,
   });
   // The demo pipeline checks that the LLM keys are there; it never calls a model.
   const deps = { ...base, env: { ...process.env, OPENAI_API_KEY: 'sk-record-0123456789', ANTHROPIC_API_KEY: 'sk-ant-record-0123456789' } };

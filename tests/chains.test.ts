@@ -9,7 +9,7 @@ import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { type Client, WorkflowFailedError } from '@temporalio/client';
 import { sql } from 'kysely';
-import { startSimulator, type Simulator } from '../simulator/server';
+import { startSimulator, type Simulator } from '../dev/simulator/server';
 import { dailyCollection, initialLoad, monthlyProducts, quarterlyCorporateActions, weeklyRefresh } from '../workflows';
 import { collectionWorkers, connectTestClient, type ScratchDb, scratchDatabase } from './helpers/services';
 import { testClock } from './helpers/clock';

@@ -9,7 +9,7 @@ import Redis from 'ioredis';
 import { sql } from 'kysely';
 import { closeActivityDeps, type ActivityDeps } from '../activities/deps';
 import { tradingDaysBetween } from '../calendar/trading-calendar';
-import { startSimulator, type Simulator } from '../simulator/server';
+import { startSimulator, type Simulator } from '../dev/simulator/server';
 import { chainSlot, dailyCollection, priceRangeBackfill } from '../workflows';
 import type { DailyCollectionInput } from '../workflows/daily-collection';
 import { createCollectionWorker } from '../workers/collection-worker';

@@ -1,6 +1,6 @@
 /**
  * The daily analysis pipeline (seed 000) on real parts: the Temporal dev server, PostgreSQL,
- * Redis when present, and the demo pipeline script (pipeline-demo/run.js) as a real child
+ * Redis when present, and the demo pipeline script (dev/pipeline-demo/run.js) as a real child
  * process whose process group, grandchildren included, must be gone after every ending.
  */
 import { randomUUID } from 'node:crypto';
@@ -30,7 +30,7 @@ import {
   connectTestClient, connectTestWorkerConnection, itWithRedis, redisUrl, type ScratchDb, scratchDatabase, testDeps, workflowBundle,
 } from './helpers/services';
 
-const DEMO = [process.execPath, path.resolve(__dirname, '..', 'pipeline-demo', 'run.js')];
+const DEMO = [process.execPath, path.resolve(__dirname, '..', 'dev', 'pipeline-demo', 'run.js')];
 const FAST = { pipelineRetry: { initialInterval: '100ms' }, postRetry: { initialInterval: '100ms' }, heartbeatTimeout: '2s' } as const;
 const OPENAI = 'sk-test-openai-0123456789abcdef';
 const ANTHROPIC = 'sk-ant-test-0123456789abcdef';

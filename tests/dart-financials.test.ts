@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { sql } from 'kysely';
-import { startSimulator, type Simulator } from '../simulator/server';
+import { startSimulator, type Simulator } from '../dev/simulator/server';
 import { dartFinancials } from '../workflows';
 import type { DartFinancialsInput } from '../workflows/dart-financials';
 import { progressQuery } from '../workflows/progress';

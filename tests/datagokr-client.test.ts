@@ -6,7 +6,7 @@ import { decodePage } from '../sources/datagokr/envelope';
 import { StockPriceInfoClient, toPriceRow } from '../sources/datagokr/stock-price-info';
 import { SourceError, msUntilKstMidnight } from '../sources/errors';
 import { RequestPacer, redactUrl } from '../sources/http';
-import { startSimulator, type Simulator } from '../simulator/server';
+import { startSimulator, type Simulator } from '../dev/simulator/server';
 import { capture } from './helpers/captures';
 import { testClock } from './helpers/clock';
 

@@ -12,7 +12,7 @@ import { sql } from 'kysely';
 import { closeActivityDeps, type ActivityDeps } from '../activities/deps';
 import { sendsOf } from '../db/email-sends';
 import { createMailTransport } from '../emails/transport';
-import { startSimulator, type Simulator } from '../simulator/server';
+import { startSimulator, type Simulator } from '../dev/simulator/server';
 import { dailyMarketEmail, watchlistScoreAlerts } from '../workflows';
 import { createCollectionWorker } from '../workers/collection-worker';
 import { createActivities } from '../activities';

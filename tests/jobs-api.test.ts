@@ -11,7 +11,7 @@ import { type Client, ScheduleNotFoundError } from '@temporalio/client';
 import { type JobsApi, startJobsApi } from '../api/jobs-api';
 import type { Reply } from '../api/http';
 import type { JobScope } from '../shared/jobs';
-import { startSimulator, type Simulator } from '../simulator/server';
+import { startSimulator, type Simulator } from '../dev/simulator/server';
 import { TEST_NOW, testClock } from './helpers/clock';
 import { type JobScopeHarness, jobScopeHarness, testNamespace, uniqueJobId } from './helpers/jobs';
 import { connectTestClientIn, type ScratchDb, scratchDatabase } from './helpers/services';

@@ -11,7 +11,7 @@ import type { JobEntry } from '../jobs/catalog';
 import { applyJobs, lastRuns, pauseJob, resumeJob, runNow, RunNowRefusedError, showJob } from '../jobs/operations';
 import { resolveTemporalCli } from '../scripts/lib/temporal-server';
 import { PRICE_MONITOR, PRICE_MONITOR_WORKFLOW_ID } from '../shared/jobs';
-import { startSimulator, type Simulator } from '../simulator/server';
+import { startSimulator, type Simulator } from '../dev/simulator/server';
 import { startMetricsServer } from '../workers/job-metrics';
 import { eventually, jobEntry, type JobScopeHarness, jobScopeHarness, testNamespace, uniqueJobId } from './helpers/jobs';
 import { type ScratchDb, scratchDatabase, temporalAddress } from './helpers/services';

@@ -19,7 +19,7 @@ import { createActivities } from '../activities/index';
 import { addDays, tradingDayOnOrBefore } from '../calendar/trading-calendar';
 import { quotaUsageToday } from '../db/source-budget';
 import { applyJobs, runNow } from '../jobs/operations';
-import { startSimulator, type Simulator } from '../simulator/server';
+import { startSimulator, type Simulator } from '../dev/simulator/server';
 import { stepKind, withCollectionMetrics } from '../workers/collection-metrics';
 import { collectionActivityInterceptors } from '../workers/collection-worker';
 import { startMetricsServer } from '../workers/job-metrics';

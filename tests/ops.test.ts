@@ -13,7 +13,7 @@ import { tradingDaysBetween } from '../calendar/trading-calendar';
 import {
   backfillPrices, chainStatus, OperationRefused, PRICE_BACKFILL_ID, recomputeTicker, renderProgress, rerunChain, startOperation,
 } from '../client/ops';
-import { startSimulator, type Simulator } from '../simulator/server';
+import { startSimulator, type Simulator } from '../dev/simulator/server';
 import { chainSlot } from '../workflows';
 import { progressQuery } from '../workflows/progress';
 import { createCollectionWorker } from '../workers/collection-worker';

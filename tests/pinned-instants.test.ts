@@ -16,7 +16,7 @@ import { reportDate } from '../api/server';
 import { quotaUsageToday } from '../db/source-budget';
 import { fixedClock } from '../shared/clock';
 import { QUOTA_WAIT_FAILURE } from '../shared/quota-wait';
-import { startSimulator } from '../simulator/server';
+import { startSimulator } from '../dev/simulator/server';
 import { type ScratchDb, scratchDatabase, testDeps } from './helpers/services';
 
 const FAST = { DART_RPS: '200', KRX_RPS: '200', KRX_OPENAPI_RPS: '200', DATAGOKR_RPS: '1000' };

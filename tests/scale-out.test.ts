@@ -16,7 +16,7 @@ import { buildScheduleOptions } from '../schedules/options';
 import { buildWorkflowBundle } from '../scripts/build-workflow-bundle';
 import { describeScaleRun, maxInWindow, pollers, referenceRun, runScaleOut, SCALE_POLICY, SCALE_WORKER_ENV, type ScaleStack } from '../scripts/bench-scale';
 import { roleOf, taskQueueFor, taskQueuesOf } from '../shared/task-queues';
-import { startSimulator, type Simulator } from '../simulator/server';
+import { startSimulator, type Simulator } from '../dev/simulator/server';
 import * as workflows from '../workflows';
 import { createRoleWorkers, runWorkers } from '../workers/collection-worker';
 import { eventually } from './helpers/eventually';

@@ -3,10 +3,10 @@
  * changed: the corpCode ZIP, coherent statements, dividends and major events, every status code
  * in its class, 013 where nothing is on record, and the nightly maintenance stop.
  */
-import { SIMULATOR_DART_KEY, simulatorBaseUrls } from '../simulator/base-urls';
-import { companies, listedCompanies } from '../simulator/companies';
-import { dividendPerShare, hasReport, majorEventsOf } from '../simulator/dart';
-import { startSimulator, type Simulator } from '../simulator/server';
+import { SIMULATOR_DART_KEY, simulatorBaseUrls } from '../config/simulator-endpoints';
+import { companies, listedCompanies } from '../dev/simulator/companies';
+import { dividendPerShare, hasReport, majorEventsOf } from '../dev/simulator/dart';
+import { startSimulator, type Simulator } from '../dev/simulator/server';
 import { DartClient } from '../sources/dart/client';
 import { tickerToCorpCode } from '../sources/dart/corp-code';
 import { findDividend } from '../sources/dart/dividends';

@@ -3,11 +3,11 @@
  * dividends, all ~19,000 bonds paged to the end, corporate outlines that link to DART, and the
  * shared data.go.kr envelope, key check and fault codes.
  */
-import { SIMULATOR_DART_KEY, SIMULATOR_DATAGOKR_KEY, simulatorBaseUrls } from '../simulator/base-urls';
-import { companyOfTicker, listedCompanies } from '../simulator/companies';
-import { dividendPerShare } from '../simulator/dart';
-import { BOND_COUNT } from '../simulator/datagokr-ops';
-import { startSimulator, type Simulator } from '../simulator/server';
+import { SIMULATOR_DART_KEY, SIMULATOR_DATAGOKR_KEY, simulatorBaseUrls } from '../config/simulator-endpoints';
+import { companyOfTicker, listedCompanies } from '../dev/simulator/companies';
+import { dividendPerShare } from '../dev/simulator/dart';
+import { BOND_COUNT } from '../dev/simulator/datagokr-ops';
+import { startSimulator, type Simulator } from '../dev/simulator/server';
 import { DartClient } from '../sources/dart/client';
 import { tickerToCorpCode } from '../sources/dart/corp-code';
 import { BondBasicInfoClient } from '../sources/datagokr/bond-basic-info';

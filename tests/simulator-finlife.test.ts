@@ -2,9 +2,9 @@
  * finlife on the simulator through the real FinlifeClient: the six product services paged to
  * max_page_no (60 pages for annuity funds), options joined to their products, and every err_cd.
  */
-import { SIMULATOR_FINLIFE_KEY, simulatorBaseUrls } from '../simulator/base-urls';
-import { PRODUCT_COUNTS, pageSize } from '../simulator/finlife';
-import { startSimulator, type Simulator } from '../simulator/server';
+import { SIMULATOR_FINLIFE_KEY, simulatorBaseUrls } from '../config/simulator-endpoints';
+import { PRODUCT_COUNTS, pageSize } from '../dev/simulator/finlife';
+import { startSimulator, type Simulator } from '../dev/simulator/server';
 import { FinlifeClient } from '../sources/fss/client';
 import { PRODUCT_TYPES, TOP_FIN_GRP, type FinlifeProductType } from '../sources/fss/products';
 import { RequestPacer } from '../sources/http';

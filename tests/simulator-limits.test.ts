@@ -10,10 +10,10 @@ import {
   SIMULATOR_FINLIFE_KEY,
   SIMULATOR_KRX_OPENAPI_KEY,
   simulatorBaseUrls,
-} from '../simulator/base-urls';
-import { listedCompanies } from '../simulator/companies';
-import { SourceLimiter } from '../simulator/quota';
-import { startSimulator, type Simulator, type SimulatorOptions } from '../simulator/server';
+} from '../config/simulator-endpoints';
+import { listedCompanies } from '../dev/simulator/companies';
+import { SourceLimiter } from '../dev/simulator/quota';
+import { startSimulator, type Simulator, type SimulatorOptions } from '../dev/simulator/server';
 import { DartClient } from '../sources/dart/client';
 import { CorpOutlineClient } from '../sources/datagokr/corp-outline';
 import { FinlifeClient } from '../sources/fss/client';

@@ -4,10 +4,10 @@
  * Vantage through its client and raw (the body shapes). Prices agree with data.go.kr's for the same day.
  */
 import { isTradingDay, tradingDaysBetween } from '../calendar/trading-calendar';
-import { SIMULATOR_ALPHAVANTAGE_KEY, SIMULATOR_KRX_LOGIN, SIMULATOR_KRX_OPENAPI_KEY, simulatorBaseUrls } from '../simulator/base-urls';
-import { ETF_COUNT } from '../simulator/krx';
-import { TICKERS, isListedOn, rowFor } from '../simulator/market';
-import { startSimulator, type Simulator } from '../simulator/server';
+import { SIMULATOR_ALPHAVANTAGE_KEY, SIMULATOR_KRX_LOGIN, SIMULATOR_KRX_OPENAPI_KEY, simulatorBaseUrls } from '../config/simulator-endpoints';
+import { ETF_COUNT } from '../dev/simulator/krx';
+import { TICKERS, isListedOn, rowFor } from '../dev/simulator/market';
+import { startSimulator, type Simulator } from '../dev/simulator/server';
 import { AlphaVantageClient } from '../sources/alphavantage/client';
 import { RequestPacer } from '../sources/http';
 import { KrxClient } from '../sources/krx/client';

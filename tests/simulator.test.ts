@@ -3,9 +3,9 @@
  * every fault kind. The server runs on a random port with a controllable clock.
  */
 import { addDays, compactDate } from '../calendar/trading-calendar';
-import { TICKERS, isMarketDay, previousMarketDay, quotesForDate, rowFor, rowsForDate } from '../simulator/market';
-import { serializeDay } from '../simulator/serialize';
-import { startSimulator, type FaultRule, type Simulator } from '../simulator/server';
+import { TICKERS, isMarketDay, previousMarketDay, quotesForDate, rowFor, rowsForDate } from '../dev/simulator/market';
+import { serializeDay } from '../dev/simulator/serialize';
+import { startSimulator, type FaultRule, type Simulator } from '../dev/simulator/server';
 import { testClock } from './helpers/clock';
 
 const PATH = '/1160100/service/GetStockSecuritiesInfoService/getStockPriceInfo';

@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import { SourceClients } from '../activities/source-clients';
 import { loadConfig } from '../config/env';
 import { SourceError } from '../sources/errors';
-import { startSimulator, type Simulator } from '../simulator/server';
+import { startSimulator, type Simulator } from '../dev/simulator/server';
 import { type ScratchDb, scratchDatabase } from './helpers/services';
 import { testClock } from './helpers/clock';
 

@@ -20,7 +20,7 @@ import { fireTimes } from '../schedules/fire-times';
 import { buildScheduleOptions } from '../schedules/options';
 import { freePort } from '../scripts/lib/ports';
 import { resolveTemporalCli, startDevServer } from '../scripts/lib/temporal-server';
-import { startSimulator, type Simulator } from '../simulator/server';
+import { startSimulator, type Simulator } from '../dev/simulator/server';
 import { systemClock } from '../shared/clock';
 import { opsWatchdog } from '../workflows';
 import { createCollectionWorker } from '../workers/collection-worker';

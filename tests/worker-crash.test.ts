@@ -15,7 +15,7 @@ import { budgetedAttempt } from '../activities/attempt-budget';
 import { buildWorkflowBundle } from '../scripts/build-workflow-bundle';
 import { type CrashRunOptions, type CrashStack, runChainWithKills } from '../scripts/lib/crash-run';
 import { withWorkerLossAttempts } from '../shared/crash-retries';
-import { startSimulator, type Simulator } from '../simulator/server';
+import { startSimulator, type Simulator } from '../dev/simulator/server';
 import { DEFAULT_POLICY } from '../workflows/policy';
 import { connectTestClient, type ScratchDb, scratchDatabase, temporalAddress } from './helpers/services';
 

@@ -4,7 +4,7 @@ import { type Kysely, sql } from 'kysely';
  * What the daily analysis pipeline (seed 000) writes and what its post-processing refreshes:
  * the keywords found per run date and market, and `mv_keyword_frequency`, their statistics.
  * The real pipeline's schema is not in the seed; this is the shape the demo pipeline
- * (pipeline-demo/run.js) writes, enough for the view and its CONCURRENTLY refresh.
+ * (dev/pipeline-demo/run.js) writes, enough for the view and its CONCURRENTLY refresh.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`

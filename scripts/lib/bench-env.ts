@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { createDb, type Db } from '../../db/database';
 import { migrateToLatest } from '../../db/migrate';
-import { type SimulatorOptions, startSimulator, type Simulator } from '../../simulator/server';
+import { type SimulatorOptions, startSimulator, type Simulator } from '../../dev/simulator/server';
 import { adminPostgres, createScratchDatabase, dropDatabase } from './postgres';
 import { freePort } from './ports';
 import { resolveTemporalCli, startDevServer } from './temporal-server';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { createDb, type Db } from '../../db/database';
 import { migrateToLatest } from '../../db/migrate';
-import { type Simulator, type SimulatorOptions, startSimulator } from '../../simulator/server';
+import { type Simulator, type SimulatorOptions, startSimulator } from '../../dev/simulator/server';
 import { buildWorkflowBundle } from '../build-workflow-bundle';
 import type { CrashStack } from './crash-run';
 import { freePort } from './ports';

@@ -1,5 +1,5 @@
 /** Shared by the simulator-* suites: how a real client's failure looks, and one-shot source faults. */
-import type { FaultRule, Simulator, SourceName } from '../../simulator/server';
+import type { FaultRule, Simulator, SourceName } from '../../dev/simulator/server';
 import { SourceError } from '../../sources/errors';
 
 export interface Failure {

@@ -2,7 +2,7 @@
  * The synthetic KRX universe: a dozen real issues (so fixtures and hand checks read naturally)
  * plus generated ones up to the size of the real market. Built once at import; pure.
  */
-import { addDays, type IsoDate } from '../calendar/trading-calendar';
+import { addDays, type IsoDate } from '../../calendar/trading-calendar';
 import { fnv1a, mix, unit } from './hash';
 
 export type MarketCategory = 'KOSPI' | 'KOSDAQ';

@@ -3,7 +3,7 @@
  * project's ZIP reader (sources/dart/zip.ts), so writer and reader agree on one implementation.
  */
 import zlib from 'node:zlib';
-import { crc32 } from '../sources/dart/zip';
+import { crc32 } from '../../sources/dart/zip';
 
 const UTF8_NAMES = 0x0800;
 const DEFLATE = 8;

@@ -4,7 +4,7 @@
  * code can be exercised deterministically. A rule names its source (data.go.kr when it does not);
  * each source turns the abstract kinds (quota, auth, code …) into its own wire answer.
  */
-import type { IsoDate } from '../calendar/trading-calendar';
+import type { IsoDate } from '../../calendar/trading-calendar';
 import { gatewayAsJson, htmlError, type SimResponse } from './envelopes';
 import { unit } from './hash';
 

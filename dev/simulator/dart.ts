@@ -5,8 +5,8 @@
  * guide: a missing or malformed parameter is 100, more than 100 companies 021, nothing on
  * record 013.
  */
-import { addDays, compactDate, kstDate, kstMinuteOfDay } from '../calendar/trading-calendar';
-import { MAJOR_EVENTS, type MajorEventKind } from '../sources/dart/corporate-actions';
+import { addDays, compactDate, kstDate, kstMinuteOfDay } from '../../calendar/trading-calendar';
+import { MAJOR_EVENTS, type MajorEventKind } from '../../sources/dart/corporate-actions';
 import { companies, companyByCorpCode, type Company } from './companies';
 import { balanceSheet, quarterFlows, yearToDate, type BalanceSheet, type FsDiv, type IncomeFlows, type Quarter } from './dart-financials';
 import { JSON_TYPE, xmlEscape, type SimResponse } from './envelopes';

@@ -3,7 +3,7 @@
  * service's answers are the same for every FSC operation; only the rows differ. getStockPriceInfo
  * keeps its byte-level fast path (datagokr.ts), the others page plain rows (datagokr-ops.ts).
  */
-import type { IsoDate } from '../calendar/trading-calendar';
+import type { IsoDate } from '../../calendar/trading-calendar';
 import { STOCK_PRICE_PATH, StockPriceService, invalidRequest, parseStockPriceQuery, requestFormat } from './datagokr';
 import { ROW_OPERATIONS, answerRows } from './datagokr-ops';
 import { gatewayError, resultOnly, type GatewayCode, type SimResponse } from './envelopes';

@@ -6,7 +6,7 @@
  * data.go.kr serves for the same day (market.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { addDays, compactDate, kstDate, kstMinuteOfDay, type IsoDate } from '../calendar/trading-calendar';
+import { addDays, compactDate, kstDate, kstMinuteOfDay, type IsoDate } from '../../calendar/trading-calendar';
 import { commas } from './dart';
 import type { SimResponse } from './envelopes';
 import type { FaultAnswer } from './faults';

@@ -12,7 +12,7 @@ import {
   parseIsoDate,
   tradingDayOnOrBefore,
   type IsoDate,
-} from '../calendar/trading-calendar';
+} from '../../calendar/trading-calendar';
 import { bell, mix, unit } from './hash';
 import { isListedOn, tickerByCode, TICKERS, type Ticker } from './tickers';
 

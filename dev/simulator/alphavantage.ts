@@ -3,7 +3,7 @@
  * series per symbol (US weekdays). Alpha Vantage answers everything with HTTP 200: a bad call is
  * an `Error Message` body, a rate limit a `Note` (per minute) or `Information` (per day) body.
  */
-import { addDays, kstDate, parseIsoDate, type IsoDate } from '../calendar/trading-calendar';
+import { addDays, kstDate, parseIsoDate, type IsoDate } from '../../calendar/trading-calendar';
 import type { SimResponse } from './envelopes';
 import { bell, fnv1a, unit } from './hash';
 import { json, type SourceHandler } from './source';

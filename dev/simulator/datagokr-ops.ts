@@ -4,7 +4,7 @@
  * outlines whose fssCorpUnqNo is the same company's DART corp_code. They share getStockPriceInfo's
  * envelope and paging (rowsPage) and, in the server, its key check, limits and faults.
  */
-import { addDays, compactDate, type IsoDate } from '../calendar/trading-calendar';
+import { addDays, compactDate, type IsoDate } from '../../calendar/trading-calendar';
 import { companies, companyByCrno, listedCompanies, type Company } from './companies';
 import { dividendPerShare, filingDate } from './dart';
 import { parsePageRequest, rowsPage } from './datagokr';

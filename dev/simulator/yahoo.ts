@@ -4,7 +4,7 @@
  * Korean indices and on weekdays for the US ones, values stored as float32 as Yahoo's are.
  * Bars later than the simulator's clock do not exist yet.
  */
-import { addDays, formatIsoDate, parseIsoDate, type IsoDate } from '../calendar/trading-calendar';
+import { addDays, formatIsoDate, parseIsoDate, type IsoDate } from '../../calendar/trading-calendar';
 import type { SimResponse } from './envelopes';
 import { bell, fnv1a, unit } from './hash';
 import { isMarketDay } from './market';

@@ -3,7 +3,7 @@
  * market. Request parsing, publication timing and paging live here; faults and the gateway's
  * key check are layered on by the server.
  */
-import { addDays, kstDate, parseIsoDate, type IsoDate } from '../calendar/trading-calendar';
+import { addDays, kstDate, parseIsoDate, type IsoDate } from '../../calendar/trading-calendar';
 import { JSON_TYPE, RESULT_MESSAGES, XML_DECL, XML_TYPE, resultOnly, xmlEscape, type Format, type SimResponse } from './envelopes';
 import { normalizeDate } from './faults';
 import { isMarketDay, quotesForDate, rowsForDate, type PriceRow } from './market';

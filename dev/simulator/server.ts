@@ -15,8 +15,8 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { kstDate, type IsoDate } from '../calendar/trading-calendar';
-import { logger } from '../config/logger';
+import { kstDate, type IsoDate } from '../../calendar/trading-calendar';
+import { logger } from '../../config/logger';
 import { alphaVantageHandler } from './alphavantage';
 import {
   DART_MOUNT,
@@ -26,7 +26,7 @@ import {
   SIMULATOR_FINLIFE_KEY,
   SIMULATOR_KRX_LOGIN,
   SIMULATOR_KRX_OPENAPI_KEY,
-} from './base-urls';
+} from '../../config/simulator-endpoints';
 import { dartHandler } from './dart';
 import { DATAGOKR_PREFIX, STOCK_PRICE_PATH, StockPriceService } from './datagokr';
 import { datagokrHandler } from './datagokr-source';

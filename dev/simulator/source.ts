@@ -4,7 +4,7 @@
  * server does the rest the same way for all of them: key check, limits, faults, stats.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { IsoDate } from '../calendar/trading-calendar';
+import type { IsoDate } from '../../calendar/trading-calendar';
 import type { SimResponse } from './envelopes';
 import type { FaultAnswer } from './faults';
 

@@ -11,7 +11,7 @@
  * scheduling jitter between a client's pacer and the server's clock: with rps 1, a client
  * spacing its calls 1 s apart never violates, two calls 940 ms apart do.
  */
-import { kstDate } from '../calendar/trading-calendar';
+import { kstDate } from '../../calendar/trading-calendar';
 import type { SourceName } from './faults';
 
 export interface SourceLimits {
