@@ -78,6 +78,26 @@ describe('per-second spacing shared through PostgreSQL', () => {
     expect(granted[17]! - granted[0]!).toBeGreaterThanOrEqual(17 * (1000 / rps) - 20);
   });
 
+  it('keeps the spacing when one worker wakes late after its slot (a starved event loop)', async () => {
+    const rps = 10;
+    const spacing = slotSpacingMs(rps);
+    // Worker 0's timers fire 250 ms late, more than two slots: without the send confirmation its
+    // calls would go out right beside the on-time calls of workers 1 and 2.
+    const lateSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms + 250));
+    const budgets = pools.slice(0, 3).map((db, i) => new SourceBudget(db, { source: 'dart', rateKey: 'test:late', rps }, undefined, i === 0 ? lateSleep : undefined));
+    const sent: number[] = [];
+    await Promise.all(budgets.flatMap((b) => Array.from({ length: 5 }, async () => {
+      await b.wait();
+      sent.push(performance.now());
+    })));
+    sent.sort((x, y) => x - y);
+    expect(sent).toHaveLength(15);
+    const gaps = sent.slice(1).map((t, i) => t - sent[i]!);
+    // Each send is confirmed in the database after the previous one's instant plus a full spacing;
+    // the client-side instants can differ from the database's by the query latency, a few ms.
+    expect(Math.min(...gaps)).toBeGreaterThan(spacing - 15);
+  });
+
   it('spaces slots a little wider than the limit, so arrival jitter cannot break it', () => {
     expect(slotSpacingMs(1)).toBe(1050);
     expect(slotSpacingMs(20)).toBeCloseTo(55);
