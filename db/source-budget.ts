@@ -14,7 +14,7 @@
  * of a quota. A spent quota raises a rate-limited SourceError that lasts until midnight KST,
  * which the workflows turn into a durable wait (workflows/quota-wait.ts), not a failure.
  */
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import { kstDate } from '../calendar/trading-calendar';
 import { type Clock, systemClock } from '../shared/clock';
 import { msUntilKstMidnight, SourceError } from '../sources/errors';
@@ -65,14 +65,18 @@ export class SourceBudget implements Pacer {
   private async count(): Promise<void> {
     const { quotaKey, dailyLimit } = this.spec;
     if (!quotaKey || !dailyLimit) return;
-    const taken = await sql<{ used: number }>`
-      INSERT INTO source_quota_usage (quota_key, kst_day, used, daily_limit)
-      VALUES (${quotaKey}, ${kstDate(this.now())}::date, 1, ${dailyLimit})
-      ON CONFLICT (quota_key, kst_day) DO UPDATE
-         SET used = source_quota_usage.used + 1, daily_limit = EXCLUDED.daily_limit, updated_at = now()
-       WHERE source_quota_usage.used < EXCLUDED.daily_limit
-      RETURNING used`.execute(this.db);
-    if (taken.rows.length > 0) return;
+    const taken = await this.db
+      .insertInto('source_quota_usage')
+      .values({ quota_key: quotaKey, kst_day: kstDate(this.now()), used: 1, daily_limit: dailyLimit })
+      .onConflict((oc) =>
+        oc
+          .columns(['quota_key', 'kst_day'])
+          .doUpdateSet((eb) => ({ used: eb('source_quota_usage.used', '+', 1), daily_limit: eb.ref('excluded.daily_limit'), updated_at: sql<Date>`now()` }))
+          .where('source_quota_usage.used', '<', (eb) => eb.ref('excluded.daily_limit')),
+      )
+      .returning('used')
+      .executeTakeFirst();
+    if (taken) return;
     throw new SourceError(
       this.spec.source,
       'rate-limited',
@@ -91,41 +95,48 @@ export class SourceBudget implements Pacer {
   private async takeSlot(): Promise<void> {
     const { rateKey, rps } = this.spec;
     if (!rateKey || !rps) return;
-    const spacingMs = slotSpacingMs(rps);
-    const r = await sql<{ wait_ms: number }>`
-      INSERT INTO source_rate_slot AS s (rate_key, next_at)
-      VALUES (${rateKey}, clock_timestamp() + ${spacingMs} * interval '1 millisecond')
-      ON CONFLICT (rate_key) DO UPDATE
-         SET next_at = greatest(s.next_at, clock_timestamp()) + ${spacingMs} * interval '1 millisecond'
-      RETURNING greatest(0, extract(epoch FROM (next_at - ${spacingMs} * interval '1 millisecond' - clock_timestamp())) * 1000)::float8 AS wait_ms`.execute(
-      this.db,
-    );
-    let waitMs = r.rows[0]?.wait_ms ?? 0;
+    const spacing = sql<Date>`${slotSpacingMs(rps)} * interval '1 millisecond'`;
+    // Every instant is the database's clock_timestamp(): one clock for all workers, whatever theirs say.
+    const slot = await this.db
+      .insertInto('source_rate_slot')
+      .values({ rate_key: rateKey, next_at: sql<Date>`clock_timestamp() + ${spacing}` })
+      .onConflict((oc) =>
+        oc.column('rate_key').doUpdateSet((eb) => ({ next_at: sql<Date>`greatest(${eb.ref('source_rate_slot.next_at')}, clock_timestamp()) + ${spacing}` })),
+      )
+      .returning((eb) => sql<number>`greatest(0, extract(epoch FROM (${eb.ref('next_at')} - ${spacing} - clock_timestamp())) * 1000)::float8`.as('wait_ms'))
+      .executeTakeFirstOrThrow();
+    let waitMs = slot.wait_ms;
     for (;;) {
       if (waitMs > 0) await this.sleep(waitMs);
-      waitMs = await this.confirmSend(rateKey, spacingMs);
+      waitMs = await this.confirmSend(rateKey, spacing);
       if (waitMs === 0) return;
     }
   }
 
   /** 0 when this call may go now (and is recorded as sent), else the ms until it may. */
-  private async confirmSend(rateKey: string, spacingMs: number): Promise<number> {
+  private async confirmSend(rateKey: string, spacing: RawBuilder<Date>): Promise<number> {
     // One statement: the UPDATE re-checks its WHERE on the newest row version when another
     // sender got there first (READ COMMITTED), so two senders can never both pass.
-    const r = await sql<{ wait_ms: number }>`
-      WITH sent AS (
-        UPDATE source_rate_slot
-           SET last_sent_at = clock_timestamp(),
-               next_at = greatest(next_at, clock_timestamp() + ${spacingMs} * interval '1 millisecond')
-         WHERE rate_key = ${rateKey}
-           AND (last_sent_at IS NULL OR last_sent_at <= clock_timestamp() - ${spacingMs} * interval '1 millisecond')
-        RETURNING 0::float8 AS wait_ms)
-      SELECT wait_ms FROM sent
-      UNION ALL
-      SELECT greatest(1, extract(epoch FROM (last_sent_at + ${spacingMs} * interval '1 millisecond' - clock_timestamp())) * 1000)::float8
-        FROM source_rate_slot
-       WHERE rate_key = ${rateKey} AND NOT EXISTS (SELECT 1 FROM sent)`.execute(this.db);
-    return r.rows[0]?.wait_ms ?? 0;
+    const r = await this.db
+      .with('sent', (db) =>
+        db
+          .updateTable('source_rate_slot')
+          .set({ last_sent_at: sql<Date>`clock_timestamp()`, next_at: (eb) => eb.fn<Date>('greatest', ['next_at', sql<Date>`clock_timestamp() + ${spacing}`]) })
+          .where('rate_key', '=', rateKey)
+          .where((eb) => eb.or([eb('last_sent_at', 'is', null), eb('last_sent_at', '<=', sql<Date>`clock_timestamp() - ${spacing}`)]))
+          .returning(sql<number>`0::float8`.as('wait_ms')),
+      )
+      .selectFrom('sent')
+      .select('wait_ms')
+      .unionAll((db) =>
+        db
+          .selectFrom('source_rate_slot')
+          .select((eb) => sql<number>`greatest(1, extract(epoch FROM (${eb.ref('last_sent_at')} + ${spacing} - clock_timestamp())) * 1000)::float8`.as('wait_ms'))
+          .where('rate_key', '=', rateKey)
+          .where((eb) => eb.not(eb.exists(eb.selectFrom('sent').select('wait_ms')))),
+      )
+      .executeTakeFirst();
+    return r?.wait_ms ?? 0;
   }
 }
 
@@ -138,10 +149,11 @@ export interface QuotaUsage {
 
 /** Today's (KST) counts, for `npm run ops` and the tests. */
 export async function quotaUsageToday(db: Db, now: Clock = systemClock): Promise<QuotaUsage[]> {
-  const r = await sql<{ quota_key: string; kst_day: string; used: number; daily_limit: number }>`
-    SELECT quota_key, kst_day::text AS kst_day, used, daily_limit
-      FROM source_quota_usage
-     WHERE kst_day = ${kstDate(now())}::date
-     ORDER BY quota_key`.execute(db);
-  return r.rows.map((x) => ({ quotaKey: x.quota_key, kstDay: x.kst_day, used: x.used, dailyLimit: x.daily_limit }));
+  const rows = await db
+    .selectFrom('source_quota_usage')
+    .select(['quota_key', sql<string>`kst_day::text`.as('kst_day'), 'used', 'daily_limit'])
+    .where('kst_day', '=', kstDate(now()))
+    .orderBy('quota_key')
+    .execute();
+  return rows.map((x) => ({ quotaKey: x.quota_key, kstDay: x.kst_day, used: x.used, dailyLimit: x.daily_limit }));
 }
