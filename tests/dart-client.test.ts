@@ -5,7 +5,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import zlib from 'node:zlib';
+import { zipSync } from 'fflate';
 import { DartClient, type DartClientOptions, type DartRequestEvent } from '../sources/dart/client';
 import { parseCorpCodeXml, parseCorpCodeZip, tickerToCorpCode } from '../sources/dart/corp-code';
 import { toBonusIssues, toPaidInCapitalIncreases } from '../sources/dart/corporate-actions';
@@ -13,7 +13,6 @@ import { findDividend, toDividendRows } from '../sources/dart/dividends';
 import { decodeList, MALFORMED_CLASS, type RawAnswer } from '../sources/dart/envelope';
 import { chunkCorpCodes, findAccount, findMainAccount, toFullAccountRows, toMainAccountRows } from '../sources/dart/financial-statements';
 import { msUntilMaintenanceEnds } from '../sources/dart/maintenance';
-import { crc32, crc32Js } from '../sources/dart/zip';
 import { msUntilKstMidnight, SourceError } from '../sources/errors';
 import { RequestPacer, redactUrl } from '../sources/http';
 import { capture } from './helpers/captures';
@@ -44,40 +43,10 @@ async function failureOfAsync(p: Promise<unknown>) {
   return { cls: e.failureClass, code: e.code, wait: e.retryAfterMs, message: e.message, err: e };
 }
 
-/** A minimal ZIP writer (one entry), so the reader is tested against bytes it did not produce. */
-function zipOf(name: string, content: Buffer, method: 0 | 8 = 8): Buffer {
-  const data = method === 8 ? zlib.deflateRawSync(content) : content;
-  const nameBytes = Buffer.from(name, 'utf8');
-  const crc = zlib.crc32(content);
-  const local = Buffer.alloc(30);
-  local.writeUInt32LE(0x04034b50, 0);
-  local.writeUInt16LE(20, 4);
-  local.writeUInt16LE(0x0800, 6); // UTF-8 name
-  local.writeUInt16LE(method, 8);
-  local.writeUInt32LE(crc, 14);
-  local.writeUInt32LE(data.length, 18);
-  local.writeUInt32LE(content.length, 22);
-  local.writeUInt16LE(nameBytes.length, 26);
-  const central = Buffer.alloc(46);
-  central.writeUInt32LE(0x02014b50, 0);
-  central.writeUInt16LE(20, 4);
-  central.writeUInt16LE(20, 6);
-  central.writeUInt16LE(0x0800, 8);
-  central.writeUInt16LE(method, 10);
-  central.writeUInt32LE(crc, 16);
-  central.writeUInt32LE(data.length, 20);
-  central.writeUInt32LE(content.length, 24);
-  central.writeUInt16LE(nameBytes.length, 28);
-  central.writeUInt32LE(0, 42);
-  const cdOffset = local.length + nameBytes.length + data.length;
-  const cdSize = central.length + nameBytes.length;
-  const eocd = Buffer.alloc(22);
-  eocd.writeUInt32LE(0x06054b50, 0);
-  eocd.writeUInt16LE(1, 8);
-  eocd.writeUInt16LE(1, 10);
-  eocd.writeUInt32LE(cdSize, 12);
-  eocd.writeUInt32LE(cdOffset, 16);
-  return Buffer.concat([local, nameBytes, data, central, nameBytes, eocd]);
+/** A one-entry archive, deflated (DART's) or stored (level 0). */
+function zipOf(name: string, content: Buffer, level: 0 | 6 = 6): Buffer {
+  const zip = zipSync({ [name]: new Uint8Array(content) }, { level });
+  return Buffer.from(zip.buffer, zip.byteOffset, zip.byteLength);
 }
 
 describe('corpCode.xml (real capture, file 1)', () => {
@@ -117,10 +86,22 @@ describe('corpCode.xml (real capture, file 1)', () => {
     expect(await parseCorpCodeZip(zipOf('CORPCODE.xml', Buffer.from(xml), 0))).toEqual(entries);
   });
 
-  it('computes the CRC-32 that zlib computes, natively or in JS (Node < 20.15)', () => {
-    const data = Buffer.from(xml);
-    expect(crc32Js(data)).toBe(zlib.crc32(data));
-    expect(crc32(data)).toBe(zlib.crc32(data));
+  it('reads an archive above 512 kB, which fflate inflates in a worker thread', async () => {
+    const lists = xml.slice(xml.indexOf('<list>'), xml.lastIndexOf('</list>') + '</list>'.length);
+    const copies = 400;
+    const big = `${xml.slice(0, xml.indexOf('<list>'))}${Array(copies).fill(lists).join('\n')}\n</result>`;
+    expect(big.length).toBeGreaterThan(1024 * 1024);
+    const read = await parseCorpCodeZip(zipOf('CORPCODE.xml', Buffer.from(big)));
+    expect(read).toHaveLength(entries.length * copies);
+    expect(read.slice(-entries.length)).toEqual(entries);
+  });
+
+  it('takes CORPCODE.xml by name, or the only entry, and refuses an archive without it', async () => {
+    const two = zipSync({ 'README.txt': new Uint8Array(Buffer.from('hello')), 'corpcode.XML': new Uint8Array(Buffer.from(xml)) });
+    expect(await parseCorpCodeZip(two)).toEqual(entries);
+    expect(await parseCorpCodeZip(zipOf('renamed.xml', Buffer.from(xml)))).toEqual(entries);
+    const none = await failureOfAsync(parseCorpCodeZip(zipSync({ 'a.txt': new Uint8Array(1), 'b.txt': new Uint8Array(1) })));
+    expect(none).toMatchObject({ cls: MALFORMED_CLASS, message: expect.stringMatching(/corpCode\.xml: .*no CORPCODE\.xml among a\.txt, b\.txt/) });
   });
 
   it('refuses a truncated or corrupted archive and a truncated XML as malformed, naming the endpoint', async () => {

@@ -5,6 +5,7 @@
  * guide: a missing or malformed parameter is 100, more than 100 companies 021, nothing on
  * record 013.
  */
+import { strToU8, zipSync } from 'fflate';
 import { addDays, compactDate, kstDate, kstMinuteOfDay } from '../../calendar/trading-calendar';
 import { MAJOR_EVENTS, type MajorEventKind } from '../../sources/dart/corporate-actions';
 import { companies, companyByCorpCode, type Company } from './companies';
@@ -13,7 +14,6 @@ import { JSON_TYPE, xmlEscape, type SimResponse } from './envelopes';
 import type { FaultAnswer } from './faults';
 import type { SourceHandler } from './source';
 import { mix, unit } from './hash';
-import { zipOneFile } from './zip-writer';
 
 export const DART_MESSAGES: Record<string, string> = {
   '000': '정상',
@@ -82,7 +82,9 @@ export function corpCodeArchive(): Buffer {
       `        <stock_code>${c.ticker ? c.ticker.srtnCd : ' '}</stock_code>\n        <modify_date>${c.modifyDate}</modify_date>\n    </list>\n`;
   }
   xml += '</result>';
-  corpCodeZip = zipOneFile('CORPCODE.xml', Buffer.from(xml, 'utf8'));
+  // A fixed timestamp (fflate would stamp the wall clock), so every process serves the same bytes.
+  const zip = zipSync({ 'CORPCODE.xml': strToU8(xml) }, { mtime: new Date(2000, 0, 1) });
+  corpCodeZip = Buffer.from(zip.buffer, zip.byteOffset, zip.byteLength);
   return corpCodeZip;
 }
 

@@ -7,7 +7,7 @@
  * into the URL only; anything logged or thrown shows the URL through redactUrl, and a last
  * guard scrubs the key from any message that a lower layer might have built from it.
  */
-import { RequestPacer, type Pacer } from '../http';
+import { httpRequestBytes, RequestPacer, type Pacer } from '../http';
 import { withoutSecrets } from '../redaction';
 import { hookedRequest, type BeforeRequest, type OnRequest, type RequestEvent } from '../request-hooks';
 import { CORP_CODE_ENDPOINT, parseCorpCodeZip, type CorpCode } from './corp-code';
@@ -23,7 +23,7 @@ import {
   type PaidInCapitalIncrease,
 } from './corporate-actions';
 import { DIVIDEND_ENDPOINT, toDividendRows, type DividendRow } from './dividends';
-import { decodeEnvelope, decodeList, httpError, malformed, type RawAnswer } from './envelope';
+import { decodeEnvelope, decodeList, httpError, malformed, SOURCE, type RawAnswer } from './envelope';
 import {
   ALL_ACCOUNTS_ENDPOINT,
   chunkCorpCodes,
@@ -39,7 +39,6 @@ import {
 } from './financial-statements';
 import { DART_MAINTENANCE, refuseDuringMaintenance, type MaintenanceWindow } from './maintenance';
 import { badRequest, filingRangeParams, periodicParams, type FilingRangeRequest, type PeriodicReportRequest } from './requests';
-import { getBytes } from './transport';
 import { isZip } from './zip';
 
 export const DART_BASE_URL = 'https://opendart.fss.or.kr/';
@@ -181,7 +180,9 @@ export class DartClient {
     url.searchParams.set('crtfc_key', this.opts.apiKey);
     for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
     const hooks = { pacer, beforeRequest: this.opts.beforeRequest, onRequest: this.opts.onRequest };
-    return hookedRequest(hooks, endpoint, () => url, () => getBytes(endpoint, url, timeoutMs, signal));
+    // Bytes, not text: corpCode.xml answers a ZIP.
+    const init = { headers: { accept: 'application/json, application/zip;q=0.9, text/xml;q=0.8' }, endpoint };
+    return hookedRequest(hooks, endpoint, () => url, () => httpRequestBytes(SOURCE, url, init, timeoutMs, signal));
   }
 
   /** The last guard: whatever a lower layer built from the URL, the key does not leave. */

@@ -8,9 +8,10 @@
  */
 import { z } from 'zod';
 import type { IsoDate } from '../../calendar/trading-calendar';
+import { decodeText } from '../http';
 import { malformed, mapRows, statusFromXml } from './envelope';
 import { date, text } from './values';
-import { extract, listEntries, ZipError } from './zip';
+import { readEntry, ZipError } from './zip';
 
 export const CORP_CODE_ENDPOINT = 'corpCode.xml';
 const ENTRY_NAME = 'CORPCODE.xml';
@@ -39,10 +40,7 @@ const entrySchema = z.object({
 export async function parseCorpCodeZip(bytes: Uint8Array): Promise<CorpCode[]> {
   let xml: string;
   try {
-    const entries = listEntries(bytes);
-    const entry = entries.find((e) => e.name.toUpperCase() === ENTRY_NAME.toUpperCase()) ?? (entries.length === 1 ? entries[0] : undefined);
-    if (!entry) throw new ZipError(`no ${ENTRY_NAME} among ${entries.map((e) => e.name).join(', ') || 'no entries'}`);
-    xml = (await extract(bytes, entry, { maxBytes: MAX_XML_BYTES })).toString('utf8');
+    xml = decodeText(await readEntry(bytes, { name: ENTRY_NAME, maxBytes: MAX_XML_BYTES }));
   } catch (err) {
     if (err instanceof ZipError) throw malformed(CORP_CODE_ENDPOINT, err.message);
     throw err;

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { transientStatusFailure } from '../answers';
 import { MALFORMED_CLASS, SourceError, msUntilKstMidnight, unknownCodeError } from '../errors';
+import { decodeText, type HttpBytesAnswer } from '../http';
 import { describeBody } from '../redaction';
 import { malformedAnswer, mapRows as mapAnswerRows } from '../rows';
 
@@ -20,11 +21,8 @@ const RETRYABLE = new Set(['800', '900']);
 const NON_RETRYABLE = new Set(['010', '011', '012', '021', '100', '101', '901']);
 const QUOTA_SPENT = '020';
 
-export interface RawAnswer {
-  status: number;
-  headers: Headers;
-  bytes: Uint8Array;
-}
+/** Bytes, because corpCode.xml answers a ZIP; the JSON endpoints are decoded from them. */
+export type RawAnswer = HttpBytesAnswer;
 
 export function statusError(endpoint: string, status: string, message: string, nowMs: number): SourceError {
   const what = `${endpoint}: status ${status} ${message}`.trim();
@@ -77,7 +75,7 @@ export function decodeList(endpoint: string, answer: RawAnswer, nowMs: number): 
 export function decodeEnvelope(endpoint: string, answer: RawAnswer, nowMs: number): Envelope {
   const fromHttp = httpError(endpoint, answer, nowMs);
   if (fromHttp) throw fromHttp;
-  const body = new TextDecoder('utf-8').decode(answer.bytes);
+  const body = decodeText(answer.bytes);
   const trimmed = body.trimStart();
   let env: Envelope;
   if (trimmed.startsWith('<')) {
