@@ -6,13 +6,14 @@
 import { heartbeat, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { sql } from 'kysely';
+import type { Database } from '../db/schema';
 import type { ActivityDeps } from './deps';
 import { withHeavySlot } from './heavy-work';
 import { withStepLog } from './step-log';
 
-export const PRICE_MATERIALIZED_VIEWS = ['mv_market_daily_summary', 'mv_stock_price_52w'] as const;
+export const PRICE_MATERIALIZED_VIEWS = ['mv_market_daily_summary', 'mv_stock_price_52w'] as const satisfies readonly (keyof Database)[];
 /** Built on the analysis pipeline's keywords (seed 000). */
-export const KEYWORD_MATERIALIZED_VIEWS = ['mv_keyword_frequency'] as const;
+export const KEYWORD_MATERIALIZED_VIEWS = ['mv_keyword_frequency'] as const satisfies readonly (keyof Database)[];
 /** The views a run may ask to refresh: a name from workflow input never reaches SQL unchecked. */
 const KNOWN_VIEWS: readonly string[] = [...PRICE_MATERIALIZED_VIEWS, ...KEYWORD_MATERIALIZED_VIEWS];
 
@@ -74,6 +75,7 @@ export function postProcessingActivities(deps: ActivityDeps) {
         const started = Date.now();
         for (const view of views) {
           // CONCURRENTLY keeps the views readable while they refresh; it needs their unique indexes.
+          // Raw: kysely has no builder for REFRESH; the name goes in as an identifier (sql.table), from KNOWN_VIEWS only.
           await sql`REFRESH MATERIALIZED VIEW CONCURRENTLY ${sql.table(view)}`.execute(deps.db);
           heartbeat({ view });
         }

@@ -5,8 +5,9 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Context } from '@temporalio/activity';
-import { sql } from 'kysely';
+import type { Updateable } from 'kysely';
 import type { Db } from '../db/database';
+import type { Database } from '../db/schema';
 
 export interface StepRef {
   chain: string;
@@ -40,13 +41,13 @@ export async function withStepLog<T>(db: Db, ref: StepRef, body: () => Promise<S
       oc.columns(['workflow_id', 'run_id', 'step']).doUpdateSet({
         status: 'running',
         attempt: info.attempt,
-        started_at: sql<Date>`now()`,
+        started_at: (eb) => eb.fn<Date>('now'),
         finished_at: null,
         error: null,
       }),
     )
     .execute();
-  const finish = (values: { status: 'succeeded' | 'failed' | 'skipped'; error?: string | null; rows_in?: number | null; rows_written?: number | null; details?: string | null }) =>
+  const finish = (values: { status: 'succeeded' | 'failed' | 'skipped' } & Pick<Updateable<Database['data_collection_log']>, 'error' | 'rows_in' | 'rows_written' | 'details'>) =>
     db.updateTable('data_collection_log').set({ ...values, finished_at: new Date() })
       .where('workflow_id', '=', key.workflow_id).where('run_id', '=', key.run_id).where('step', '=', key.step)
       .execute();

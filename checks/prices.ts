@@ -1,5 +1,4 @@
 /** The day's prices: loaded for nearly every active ticker, and the bellwether 005930 among them. */
-import { sql } from 'kysely';
 import { fmt, numbers, percent } from './queries';
 import type { CheckDefinition } from './types';
 
@@ -11,9 +10,10 @@ export const priceChecks: CheckDefinition[] = [
     severity: 'critical',
     tables: ['stock_price_daily', 'stocks'],
     async run(db, { asOf, settings }) {
-      const { priced, active } = await numbers(db, sql<{ priced: string; active: string }>`
-        SELECT (SELECT count(*) FROM stock_price_daily WHERE trade_date = ${asOf}::date AND close_price > 0) AS priced,
-               (SELECT count(*) FROM stocks WHERE is_active) AS active`);
+      const { priced, active } = await numbers(db.selectNoFrom((eb) => [
+        eb.selectFrom('stock_price_daily').select((c) => c.fn.countAll().as('n')).where('trade_date', '=', asOf).where('close_price', '>', '0').as('priced'),
+        eb.selectFrom('stocks').select((c) => c.fn.countAll().as('n')).where('is_active', '=', true).as('active'),
+      ]));
       const share = active === 0 ? 0 : priced / active;
       return {
         ok: active > 0 && share >= settings.CHECK_PRICE_COVERAGE,
@@ -27,9 +27,9 @@ export const priceChecks: CheckDefinition[] = [
     severity: 'critical',
     tables: ['stock_price_daily'],
     async run(db, { asOf }) {
-      const r = await sql<{ close_price: string }>`
-        SELECT close_price FROM stock_price_daily WHERE ticker = ${BELLWETHER} AND trade_date = ${asOf}::date`.execute(db);
-      const close = r.rows[0] ? Number(r.rows[0].close_price) : null;
+      const row = await db.selectFrom('stock_price_daily').select('close_price')
+        .where('ticker', '=', BELLWETHER).where('trade_date', '=', asOf).executeTakeFirst();
+      const close = row ? Number(row.close_price) : null;
       return {
         ok: close !== null && close > 0,
         expected: `${BELLWETHER} (Samsung Electronics) priced on ${asOf} with a close above 0`,

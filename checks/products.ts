@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import { atLeastRows } from './queries';
 import type { CheckDefinition } from './types';
 
@@ -11,7 +10,7 @@ export const productChecks: CheckDefinition[] = PRODUCT_TYPES.map((type) =>
     severity: 'warning',
     table: 'finlife_product',
     what: `active ${type} products`,
-    where: sql`product_type = ${type} AND active`,
+    where: (eb) => eb.and([eb('product_type', '=', type), eb.ref('active')]),
     min: () => 1,
   }),
 );

@@ -1,25 +1,27 @@
-/** Small SQL shapes the checks share. */
-import { type RawBuilder, sql } from 'kysely';
+/** Small query shapes the checks share. */
+import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
 import type { AlertSeverity } from '../db/alerts';
-import type { Db } from '../db/database';
+import type { Database } from '../db/schema';
 import type { CheckContext, CheckDefinition } from './types';
 
-/** One row of numbers; bigint and numeric come back from pg as strings. */
-export async function numbers<K extends string>(db: Db, query: RawBuilder<Record<K, string | number | null>>): Promise<Record<K, number>> {
-  const row = (await query.execute(db)).rows[0] ?? ({} as Record<K, string | number | null>);
-  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null ? 0 : Number(v)])) as Record<K, number>;
+type Figure = string | number | bigint | null;
+
+/** One row of numbers from a builder; count and numeric come back from pg as strings. */
+export async function numbers<K extends string>(query: { executeTakeFirst(): Promise<Record<K, Figure> | undefined> }): Promise<Record<K, number>> {
+  const row = (await query.executeTakeFirst()) ?? ({} as Record<K, Figure>);
+  return Object.fromEntries(Object.entries<Figure>(row).map(([k, v]) => [k, v === null ? 0 : Number(v)])) as Record<K, number>;
 }
 
 export const percent = (x: number) => `${(x * 100).toFixed(1)}%`;
 export const fmt = (n: number) => n.toLocaleString('en-US');
 
 /** "At least `min(ctx)` rows of `table` (matching `where`)". */
-export function atLeastRows(o: {
+export function atLeastRows<T extends keyof Database & string>(o: {
   name: string;
   severity: AlertSeverity;
-  table: string;
+  table: T;
   what: string;
-  where?: RawBuilder<unknown>;
+  where?: (eb: ExpressionBuilder<Database, T>) => Expression<SqlBool>;
   min: (ctx: CheckContext) => number;
 }): CheckDefinition {
   return {
@@ -28,7 +30,12 @@ export function atLeastRows(o: {
     tables: [o.table],
     async run(db, ctx) {
       const min = o.min(ctx);
-      const { n } = await numbers(db, sql<{ n: string }>`SELECT count(*) AS n FROM ${sql.table(o.table)} WHERE ${o.where ?? sql`true`}`);
+      // kysely cannot type a builder over a generic table name: the caller's `where` was checked against T.
+      const { n } = await numbers(
+        db.selectFrom(o.table as keyof Database & string)
+          .select((eb) => eb.fn.countAll().as('n'))
+          .$if(o.where !== undefined, (q) => q.where(o.where as (eb: ExpressionBuilder<Database, keyof Database>) => Expression<SqlBool>)),
+      );
       return { ok: n >= Math.max(min, 1), expected: `at least ${fmt(Math.max(min, 1))} ${o.what}`, found: `${fmt(n)} ${o.what}` };
     },
   };

@@ -4,9 +4,9 @@
  * longer matches the schema fails its check with that as the finding, rather than failing the
  * run: the workflow then blocks the dependents and the alert says why.
  */
-import { sql } from 'kysely';
 import type { IsoDate } from '../calendar/trading-calendar';
 import { type AlertInput, raiseAlert } from '../db/alerts';
+import { unnestTable } from '../db/bulk-upsert';
 import type { Db } from '../db/database';
 import { CHECKS } from './registry';
 import type { CheckDefinition, CheckOutcome, CheckSettings, DataGroup } from './types';
@@ -37,10 +37,13 @@ export async function runDataCheckGroup(db: Db, run: DataCheckRun): Promise<Data
   for (const def of defs) {
     const outcome = await runOne(db, def, run, present);
     results.push({ name: def.name, ...outcome });
-    await sql`
-      INSERT INTO data_check_result (run_id, chain, data_group, check_name, as_of, ok, severity, expected, found)
-      VALUES (${run.runId}, ${run.chain}, ${run.group}, ${def.name}, ${run.asOf}::date, ${outcome.ok}, ${def.severity},
-              ${outcome.expected}, ${outcome.found})`.execute(db);
+    await db
+      .insertInto('data_check_result')
+      .values({
+        run_id: run.runId, chain: run.chain, data_group: run.group, check_name: def.name, as_of: run.asOf, ok: outcome.ok,
+        severity: def.severity, expected: outcome.expected, found: outcome.found,
+      })
+      .execute();
     if (!outcome.ok) {
       await raiseAlert(db, {
         alertType: 'data_check_failure',
@@ -74,7 +77,10 @@ async function runOne(db: Db, def: CheckDefinition, run: DataCheckRun, present: 
 }
 
 async function existingTables(db: Db, names: string[]): Promise<Set<string>> {
-  const r = await sql<{ name: string }>`
-    SELECT t AS name FROM unnest(${names}::text[]) AS t WHERE to_regclass(t) IS NOT NULL`.execute(db);
-  return new Set(r.rows.map((x) => x.name));
+  const rows = await db
+    .selectFrom(unnestTable('t', { name: ['text', names] }))
+    .select('t.name')
+    .where((eb) => eb(eb.fn('to_regclass', ['t.name']), 'is not', null))
+    .execute();
+  return new Set(rows.map((x) => x.name));
 }

@@ -3,11 +3,14 @@
  * prices were last written (seed 001 Part 2.4: a score over stale prices is wrong), and covers
  * enough of the market.
  */
-import { sql } from 'kysely';
+import { expressionBuilder } from 'kysely';
+import type { Database } from '../db/schema';
 import { fmt, numbers, percent } from './queries';
 import type { CheckDefinition } from './types';
 
-const latestDay = (asOf: string) => sql`(SELECT max(trade_date) FROM stock_price_daily WHERE trade_date <= ${asOf}::date)`;
+/** The latest trading date on or before asOf, as a subquery. */
+const latestDay = (asOf: string) =>
+  expressionBuilder<Database, never>().selectFrom('stock_price_daily').select((eb) => eb.fn.max('trade_date').as('d')).where('trade_date', '<=', asOf);
 
 export const scoreChecks: CheckDefinition[] = [
   {
@@ -15,14 +18,21 @@ export const scoreChecks: CheckDefinition[] = [
     severity: 'critical',
     tables: ['stock_price_daily', 'compass_score_daily'],
     async run(db, { asOf }) {
-      const r = await sql<{ day: string | null; priced: string; fresh: string; rows: string }>`
-        WITH day AS (SELECT ${latestDay(asOf)} AS d),
-             loaded AS (SELECT max(loaded_at) AS at, count(*) AS priced FROM stock_price_daily, day WHERE trade_date = day.d)
-        SELECT day.d::text AS day, loaded.priced,
-               (SELECT count(*) FROM compass_score_daily c WHERE c.score_date = day.d AND c.computed_at >= loaded.at) AS fresh,
-               (SELECT count(*) FROM compass_score_daily c WHERE c.score_date = day.d) AS rows
-          FROM day, loaded`.execute(db);
-      const row = r.rows[0];
+      const row = await db
+        .with('day', (q) => q.selectNoFrom(latestDay(asOf).as('d')))
+        .with('loaded', (q) => q.selectFrom(['stock_price_daily', 'day'])
+          .select((eb) => [eb.fn.max('loaded_at').as('at'), eb.fn.countAll().as('priced')])
+          .whereRef('trade_date', '=', 'day.d'))
+        .selectFrom(['day', 'loaded'])
+        .select((eb) => [
+          eb.cast<string | null>('day.d', 'text').as('day'),
+          'loaded.priced',
+          eb.selectFrom('compass_score_daily as c').select((c) => c.fn.countAll().as('n'))
+            .whereRef('c.score_date', '=', 'day.d').whereRef('c.computed_at', '>=', 'loaded.at').as('fresh'),
+          eb.selectFrom('compass_score_daily as c').select((c) => c.fn.countAll().as('n'))
+            .whereRef('c.score_date', '=', 'day.d').as('rows'),
+        ])
+        .executeTakeFirst();
       const day = row?.day ?? null;
       const priced = Number(row?.priced ?? 0);
       const fresh = Number(row?.fresh ?? 0);
@@ -39,9 +49,10 @@ export const scoreChecks: CheckDefinition[] = [
     severity: 'warning',
     tables: ['stock_price_daily', 'compass_score_daily'],
     async run(db, { asOf, settings }) {
-      const { priced, scored } = await numbers(db, sql<{ priced: string; scored: string }>`
-        SELECT (SELECT count(*) FROM stock_price_daily WHERE trade_date = ${latestDay(asOf)}) AS priced,
-               (SELECT count(total_score) FROM compass_score_daily WHERE score_date = ${latestDay(asOf)}) AS scored`);
+      const { priced, scored } = await numbers(db.selectNoFrom((eb) => [
+        eb.selectFrom('stock_price_daily').select((c) => c.fn.countAll().as('n')).where('trade_date', '=', latestDay(asOf)).as('priced'),
+        eb.selectFrom('compass_score_daily').select((c) => c.fn.count('total_score').as('n')).where('score_date', '=', latestDay(asOf)).as('scored'),
+      ]));
       const share = priced === 0 ? 0 : scored / priced;
       return {
         ok: priced > 0 && share >= settings.CHECK_SCORE_COVERAGE,

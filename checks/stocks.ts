@@ -1,5 +1,4 @@
 /** The stock master: about 2,900 rows (seed 001 Part 1.1 row 2); far fewer or more means a broken load. */
-import { sql } from 'kysely';
 import { fmt, numbers } from './queries';
 import type { CheckDefinition } from './types';
 
@@ -9,8 +8,10 @@ export const stockChecks: CheckDefinition[] = [
     severity: 'warning',
     tables: ['stocks'],
     async run(db, { settings }) {
-      const { n, active } = await numbers(db, sql<{ n: string; active: string }>`
-        SELECT count(*) AS n, count(*) FILTER (WHERE is_active) AS active FROM stocks`);
+      const { n, active } = await numbers(db.selectFrom('stocks').select((eb) => [
+        eb.fn.countAll().as('n'),
+        eb.fn.countAll().filterWhere('is_active', '=', true).as('active'),
+      ]));
       return {
         ok: n >= settings.CHECK_STOCKS_MIN && n <= settings.CHECK_STOCKS_MAX,
         expected: `between ${fmt(settings.CHECK_STOCKS_MIN)} and ${fmt(settings.CHECK_STOCKS_MAX)} stocks`,

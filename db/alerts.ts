@@ -6,8 +6,10 @@
  */
 import { sql } from 'kysely';
 import type { Db } from './database';
+import type { Database } from './schema';
 
-export type AlertSeverity = 'critical' | 'warning' | 'info';
+/** The levels ops_alert's CHECK constraint allows. */
+export type AlertSeverity = Database['ops_alert']['severity'];
 
 export interface AlertInput {
   alertType: string;
@@ -34,26 +36,49 @@ export async function raiseAlert(db: Db, a: AlertInput): Promise<number> {
   const message = a.message.slice(0, MESSAGE_MAX);
   return db.transaction().execute(async (trx) => {
     // Serializes raisers of one key, so two at once cannot both insert.
-    await sql`SELECT pg_advisory_xact_lock(hashtext('ops_alert'), hashtext(${key}))`.execute(trx);
-    const repeated = await sql<{ id: string }>`
-      UPDATE ops_alert SET repeat_count = repeat_count + 1, last_seen_at = now(), message = ${message},
-             severity = ${a.severity}, workflow_id = coalesce(${a.workflowId ?? null}, workflow_id), run_id = coalesce(${a.runId ?? null}, run_id)
-       WHERE id = (SELECT id FROM ops_alert
-                    WHERE dedupe_key = ${key} AND acknowledged_at IS NULL
-                      AND last_seen_at > now() - ${windowMin} * interval '1 minute'
-                    ORDER BY last_seen_at DESC LIMIT 1)
-      RETURNING id`.execute(trx);
-    const hit = repeated.rows[0];
+    await trx
+      .selectNoFrom((eb) => eb.fn('pg_advisory_xact_lock', [eb.fn('hashtext', [eb.val('ops_alert')]), eb.fn('hashtext', [eb.val(key)])]).as('locked'))
+      .execute();
+    const hit = await trx
+      .updateTable('ops_alert')
+      .set((eb) => ({
+        repeat_count: eb('repeat_count', '+', 1),
+        last_seen_at: eb.fn<Date>('now'),
+        message,
+        severity: a.severity,
+        workflow_id: eb.fn.coalesce(eb.val(a.workflowId ?? null), 'workflow_id'),
+        run_id: eb.fn.coalesce(eb.val(a.runId ?? null), 'run_id'),
+      }))
+      .where('id', '=', (eb) =>
+        eb
+          .selectFrom('ops_alert')
+          .select('id')
+          .where('dedupe_key', '=', key)
+          .where('acknowledged_at', 'is', null)
+          .where('last_seen_at', '>', sql<Date>`now() - ${windowMin} * interval '1 minute'`)
+          .orderBy('last_seen_at', 'desc')
+          .limit(1),
+      )
+      .returning('id')
+      .executeTakeFirst();
     if (hit) return Number(hit.id);
-    const inserted = await sql<{ id: string }>`
-      INSERT INTO ops_alert (alert_type, severity, title, message, source, workflow_id, run_id, dedupe_key)
-      VALUES (${a.alertType}, ${a.severity}, ${a.title.slice(0, TITLE_MAX)}, ${message}, ${a.source},
-              ${a.workflowId ?? null}, ${a.runId ?? null}, ${key})
-      RETURNING id`.execute(trx);
-    return Number(inserted.rows[0]!.id);
+    const inserted = await trx
+      .insertInto('ops_alert')
+      .values({
+        alert_type: a.alertType, severity: a.severity, title: a.title.slice(0, TITLE_MAX), message, source: a.source,
+        workflow_id: a.workflowId ?? null, run_id: a.runId ?? null, dedupe_key: key,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return Number(inserted.id);
   });
 }
 
 export async function acknowledgeAlert(db: Db, id: number): Promise<void> {
-  await sql`UPDATE ops_alert SET acknowledged_at = now() WHERE id = ${id} AND acknowledged_at IS NULL`.execute(db);
+  await db
+    .updateTable('ops_alert')
+    .set((eb) => ({ acknowledged_at: eb.fn<Date>('now') }))
+    .where('id', '=', String(id))
+    .where('acknowledged_at', 'is', null)
+    .execute();
 }

@@ -3,7 +3,6 @@
  * field in `raw` and the typed ones of piicDecsn / fricDecsn in columns; and the ledger of
  * companies already asked for a filing range.
  */
-import { sql } from 'kysely';
 import type { IsoDate } from '../calendar/trading-calendar';
 import { type BonusIssue, MAJOR_EVENTS, type MajorEventRow, type PaidInCapitalIncrease } from '../sources/dart/corporate-actions';
 import { bulkUpsert, type UpsertCounts } from './bulk-upsert';
@@ -45,22 +44,38 @@ export interface ActionRange {
 }
 
 export async function askedCompanies(db: Db, range: ActionRange): Promise<Set<string>> {
-  const r = await sql<{ corp_code: string }>`
-    SELECT corp_code FROM corporate_action_ledger WHERE from_date = ${range.from} AND to_date = ${range.to} AND kinds = ${range.kinds}`.execute(db);
-  return new Set(r.rows.map((x) => x.corp_code));
+  const rows = await db
+    .selectFrom('corporate_action_ledger')
+    .select('corp_code')
+    .where('from_date', '=', range.from)
+    .where('to_date', '=', range.to)
+    .where('kinds', '=', range.kinds)
+    .execute();
+  return new Set(rows.map((x) => x.corp_code));
 }
 
 export async function recordAsked(db: Db, range: ActionRange, corpCode: string, rows: number): Promise<void> {
-  await sql`
-    INSERT INTO corporate_action_ledger (corp_code, from_date, to_date, kinds, rows) VALUES (${corpCode}, ${range.from}, ${range.to}, ${range.kinds}, ${rows})
-    ON CONFLICT (corp_code, from_date, to_date, kinds) DO UPDATE SET rows = EXCLUDED.rows, checked_at = now()`.execute(db);
+  await db
+    .insertInto('corporate_action_ledger')
+    .values({ corp_code: corpCode, from_date: range.from, to_date: range.to, kinds: range.kinds, rows })
+    .onConflict((oc) =>
+      oc.columns(['corp_code', 'from_date', 'to_date', 'kinds']).doUpdateSet({ rows: (eb) => eb.ref('excluded.rows'), checked_at: (eb) => eb.fn<Date>('now') }),
+    )
+    .execute();
 }
 
 /** Filings of the range in the table, by kind, for the given companies. */
 export async function actionsByKind(db: Db, corpCodes: readonly string[], from: IsoDate, to: IsoDate, kinds: readonly string[]): Promise<Record<string, number>> {
-  const r = await sql<{ kind: string; n: number }>`
-    SELECT kind, count(*)::int AS n FROM corporate_actions
-     WHERE corp_code = ANY(${[...corpCodes]}::text[]) AND filed_on BETWEEN ${from} AND ${to} AND kind = ANY(${[...kinds]}::text[])
-     GROUP BY kind ORDER BY kind`.execute(db);
-  return Object.fromEntries(r.rows.map((x) => [x.kind, x.n]));
+  const rows = await db
+    .selectFrom('corporate_actions')
+    .select((eb) => ['kind', eb.cast<number>(eb.fn.countAll(), 'integer').as('n')])
+    .where((eb) => eb.and([
+      eb('corp_code', '=', eb.fn.any(eb.val([...corpCodes]))),
+      eb.between('filed_on', from, to),
+      eb('kind', '=', eb.fn.any(eb.val([...kinds]))),
+    ]))
+    .groupBy('kind')
+    .orderBy('kind')
+    .execute();
+  return Object.fromEntries(rows.map((x) => [x.kind, x.n]));
 }

@@ -3,7 +3,6 @@
  * report's alotMatter) and FSC rows (one per ISIN, record date and dividend kind, from
  * getDiviInfo_V2), each upserted on its own natural key (partial unique indexes of migration 006).
  */
-import { sql } from 'kysely';
 import { type DividendRow as DartDividendRow, DIVIDEND_LABELS, findDividend } from '../sources/dart/dividends';
 import type { DividendRow as FscDividendRow } from '../sources/datagokr/stock-dividends';
 import { bulkUpsert, type UpsertCounts } from './bulk-upsert';
@@ -73,12 +72,22 @@ export interface StockRef {
 }
 
 export async function stocksOfIsins(db: Db, isins: readonly string[]): Promise<Map<string, StockRef>> {
-  const r = await sql<StockRef & { isin: string }>`SELECT isin, ticker, corp_code FROM stocks WHERE isin = ANY(${[...new Set(isins)]}::text[])`.execute(db);
-  return new Map(r.rows.map((x) => [x.isin, { ticker: x.ticker, corp_code: x.corp_code }]));
+  const rows = await db
+    .selectFrom('stocks')
+    .select(['isin', 'ticker', 'corp_code'])
+    .where((eb) => eb('isin', '=', eb.fn.any(eb.val([...new Set(isins)]))))
+    .$narrowType<{ isin: string }>()
+    .execute();
+  return new Map(rows.map((x) => [x.isin, { ticker: x.ticker, corp_code: x.corp_code }]));
 }
 
 export async function tickersOfCorpCodes(db: Db, corpCodes: readonly string[]): Promise<Map<string, string>> {
-  const r = await sql<{ corp_code: string; stock_code: string }>`
-    SELECT corp_code, stock_code FROM dart_corp_code WHERE corp_code = ANY(${[...corpCodes]}::text[]) AND stock_code IS NOT NULL`.execute(db);
-  return new Map(r.rows.map((x) => [x.corp_code, x.stock_code]));
+  const rows = await db
+    .selectFrom('dart_corp_code')
+    .select(['corp_code', 'stock_code'])
+    .where((eb) => eb('corp_code', '=', eb.fn.any(eb.val([...corpCodes]))))
+    .where('stock_code', 'is not', null)
+    .$narrowType<{ stock_code: string }>()
+    .execute();
+  return new Map(rows.map((x) => [x.corp_code, x.stock_code]));
 }

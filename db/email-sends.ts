@@ -4,10 +4,11 @@
  * when it is claimed again was interrupted between the two writes: the server may or may not
  * have taken it, so it becomes `uncertain` and is not sent again (at most once).
  */
-import { sql } from 'kysely';
 import type { Db } from './database';
+import type { Database } from './schema';
 
-export type SendStatus = 'sending' | 'sent' | 'failed' | 'refused' | 'uncertain';
+/** The states email_send's CHECK constraint allows. */
+export type SendStatus = Database['email_send']['status'];
 
 export interface SendClaim {
   key: string;
@@ -26,22 +27,34 @@ export type ClaimResult = 'send' | 'sent' | 'refused' | 'uncertain';
 
 export async function claimSend(db: Db, c: SendClaim): Promise<ClaimResult> {
   return db.transaction().execute(async (trx) => {
-    const inserted = await sql<{ send_key: string }>`
-      INSERT INTO email_send (send_key, kind, send_date, recipient, status, attempts, message_id, subject, workflow_id, about)
-      VALUES (${c.key}, ${c.kind}, ${c.sendDate}::date, ${c.recipient}, 'sending', 1, ${c.messageId}, ${c.subject}, ${c.workflowId}, ${c.about ?? null})
-      ON CONFLICT (send_key) DO NOTHING RETURNING send_key`.execute(trx);
-    if (inserted.rows.length) return 'send';
-    const row = await sql<{ status: SendStatus }>`SELECT status FROM email_send WHERE send_key = ${c.key} FOR UPDATE`.execute(trx);
-    const status = row.rows[0]!.status;
+    const inserted = await trx
+      .insertInto('email_send')
+      .values({
+        send_key: c.key, kind: c.kind, send_date: c.sendDate, recipient: c.recipient, status: 'sending', attempts: 1,
+        message_id: c.messageId, subject: c.subject, workflow_id: c.workflowId, about: c.about ?? null,
+      })
+      .onConflict((oc) => oc.column('send_key').doNothing())
+      .returning('send_key')
+      .executeTakeFirst();
+    if (inserted) return 'send';
+    const { status } = await trx.selectFrom('email_send').select('status').where('send_key', '=', c.key).forUpdate().executeTakeFirstOrThrow();
     if (status === 'failed') {
-      await sql`UPDATE email_send SET status = 'sending', attempts = attempts + 1, subject = ${c.subject}, workflow_id = ${c.workflowId},
-                       updated_at = now() WHERE send_key = ${c.key}`.execute(trx);
+      await trx
+        .updateTable('email_send')
+        .set((eb) => ({ status: 'sending', attempts: eb('attempts', '+', 1), subject: c.subject, workflow_id: c.workflowId, updated_at: eb.fn<Date>('now') }))
+        .where('send_key', '=', c.key)
+        .execute();
       return 'send';
     }
     if (status === 'sending') {
-      await sql`UPDATE email_send SET status = 'uncertain', updated_at = now(),
-                       error = 'an earlier attempt stopped between handing the message to the server and recording the result'
-                 WHERE send_key = ${c.key}`.execute(trx);
+      await trx
+        .updateTable('email_send')
+        .set((eb) => ({
+          status: 'uncertain', updated_at: eb.fn<Date>('now'),
+          error: 'an earlier attempt stopped between handing the message to the server and recording the result',
+        }))
+        .where('send_key', '=', c.key)
+        .execute();
       return 'uncertain';
     }
     return status;
@@ -49,20 +62,32 @@ export async function claimSend(db: Db, c: SendClaim): Promise<ClaimResult> {
 }
 
 export async function recordSent(db: Db, key: string, transport: string, location: string): Promise<void> {
-  await sql`UPDATE email_send SET status = 'sent', transport = ${transport}, location = ${location.slice(0, 500)}, error = NULL,
-                   sent_at = now(), updated_at = now() WHERE send_key = ${key}`.execute(db);
+  await db
+    .updateTable('email_send')
+    .set((eb) => ({ status: 'sent', transport, location: location.slice(0, 500), error: null, sent_at: eb.fn<Date>('now'), updated_at: eb.fn<Date>('now') }))
+    .where('send_key', '=', key)
+    .execute();
 }
 
 export async function recordFailure(db: Db, key: string, status: 'failed' | 'refused', error: string): Promise<void> {
-  await sql`UPDATE email_send SET status = ${status}, error = ${error.slice(0, 500)}, updated_at = now() WHERE send_key = ${key}`.execute(db);
+  await db
+    .updateTable('email_send')
+    .set((eb) => ({ status, error: error.slice(0, 500), updated_at: eb.fn<Date>('now') }))
+    .where('send_key', '=', key)
+    .execute();
 }
 
 /** Recipients (lower case) who already got (or may have got) an email of `kind` about `about`. */
 export async function reportedTo(db: Db, kind: string, about: string): Promise<Set<string>> {
-  const r = await sql<{ recipient: string }>`
-    SELECT DISTINCT lower(recipient) AS recipient FROM email_send
-     WHERE kind = ${kind} AND about = ${about} AND status IN ('sent', 'uncertain', 'sending')`.execute(db);
-  return new Set(r.rows.map((x) => x.recipient));
+  const rows = await db
+    .selectFrom('email_send')
+    .select((eb) => eb.fn<string>('lower', ['recipient']).as('recipient'))
+    .distinct()
+    .where('kind', '=', kind)
+    .where('about', '=', about)
+    .where('status', 'in', ['sent', 'uncertain', 'sending'])
+    .execute();
+  return new Set(rows.map((x) => x.recipient));
 }
 
 export interface SendRow {
@@ -75,8 +100,12 @@ export interface SendRow {
 }
 
 export async function sendsOf(db: Db, kind: string, sendDate: string): Promise<SendRow[]> {
-  const r = await sql<{ send_key: string; status: SendStatus; attempts: number; recipient: string; location: string | null; error: string | null }>`
-    SELECT send_key, status, attempts, recipient, location, error FROM email_send
-     WHERE kind = ${kind} AND send_date = ${sendDate}::date ORDER BY recipient`.execute(db);
-  return r.rows.map((x) => ({ sendKey: x.send_key, status: x.status, attempts: x.attempts, recipient: x.recipient, location: x.location, error: x.error }));
+  const rows = await db
+    .selectFrom('email_send')
+    .select(['send_key', 'status', 'attempts', 'recipient', 'location', 'error'])
+    .where('kind', '=', kind)
+    .where('send_date', '=', sendDate)
+    .orderBy('recipient')
+    .execute();
+  return rows.map((x) => ({ sendKey: x.send_key, status: x.status, attempts: x.attempts, recipient: x.recipient, location: x.location, error: x.error }));
 }

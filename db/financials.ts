@@ -5,55 +5,100 @@
 import { sql } from 'kysely';
 import { type CorpCode, listedCompanies } from '../sources/dart/corp-code';
 import { type FsDiv, type MainAccountRow, normalizeAccountName } from '../sources/dart/financial-statements';
+import { unnestTable } from './bulk-upsert';
 import type { Db } from './database';
+import type { Database } from './schema';
 
 export async function upsertCorpCodes(db: Db, entries: readonly CorpCode[]): Promise<number> {
   // Listed companies only: the 100,000-odd unlisted ones are never scored.
   const listed = listedCompanies(entries);
   return db.transaction().execute(async (tx) => {
     // A ticker that moved to another company is released first, so the unique index holds.
-    await sql`
-      UPDATE dart_corp_code d SET stock_code = NULL, updated_at = now()
-        FROM unnest(${listed.map((e) => e.stockCode)}::text[], ${listed.map((e) => e.corpCode)}::text[]) AS n(stock_code, corp_code)
-       WHERE d.stock_code = n.stock_code AND d.corp_code <> n.corp_code`.execute(tx);
-    const r = await sql`
-      INSERT INTO dart_corp_code (corp_code, corp_name, stock_code, modify_date)
-      SELECT * FROM unnest(${listed.map((e) => e.corpCode)}::text[], ${listed.map((e) => e.corpName)}::text[],
-                           ${listed.map((e) => e.stockCode)}::text[], ${listed.map((e) => e.modifyDate)}::date[])
-      ON CONFLICT (corp_code) DO UPDATE
-         SET corp_name = EXCLUDED.corp_name, stock_code = EXCLUDED.stock_code, modify_date = EXCLUDED.modify_date, updated_at = now()
-       WHERE (dart_corp_code.corp_name, dart_corp_code.stock_code, dart_corp_code.modify_date)
-             IS DISTINCT FROM (EXCLUDED.corp_name, EXCLUDED.stock_code, EXCLUDED.modify_date)`.execute(tx);
-    return Number(r.numAffectedRows ?? 0);
+    const moved = unnestTable('n', {
+      stock_code: ['text', listed.map((e) => e.stockCode)],
+      corp_code: ['text', listed.map((e) => e.corpCode)],
+    });
+    await tx
+      .updateTable('dart_corp_code as d')
+      .from(moved)
+      .set((eb) => ({ stock_code: null, updated_at: eb.fn<Date>('now') }))
+      .whereRef('d.stock_code', '=', 'n.stock_code')
+      .whereRef('d.corp_code', '<>', 'n.corp_code')
+      .execute();
+    const incoming = unnestTable('u', {
+      corp_code: ['text', listed.map((e) => e.corpCode)],
+      corp_name: ['text', listed.map((e) => e.corpName)],
+      stock_code: ['text', listed.map((e) => e.stockCode)],
+      modify_date: ['date', listed.map((e) => e.modifyDate)],
+    });
+    const r = await tx
+      .insertInto('dart_corp_code')
+      .columns(['corp_code', 'corp_name', 'stock_code', 'modify_date'])
+      .expression((eb) => eb.selectFrom(incoming).select(['u.corp_code', 'u.corp_name', 'u.stock_code', 'u.modify_date']))
+      .onConflict((oc) =>
+        oc
+          .column('corp_code')
+          .doUpdateSet((eb) => ({
+            corp_name: eb.ref('excluded.corp_name'),
+            stock_code: eb.ref('excluded.stock_code'),
+            modify_date: eb.ref('excluded.modify_date'),
+            updated_at: eb.fn<Date>('now'),
+          }))
+          .where((eb) =>
+            eb(
+              eb.refTuple('dart_corp_code.corp_name', 'dart_corp_code.stock_code', 'dart_corp_code.modify_date'),
+              'is distinct from',
+              eb.refTuple('excluded.corp_name', 'excluded.stock_code', 'excluded.modify_date'),
+            ),
+          ),
+      )
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0);
   });
 }
 
 /** The listed companies' corp codes, those of tickers in `stocks` first when that table has any. */
 export async function listedCorpCodes(db: Db): Promise<string[]> {
-  const r = await sql<{ corp_code: string }>`
-    SELECT c.corp_code
-      FROM dart_corp_code c
-     WHERE c.stock_code IS NOT NULL
-       AND (NOT EXISTS (SELECT 1 FROM stocks) OR EXISTS (SELECT 1 FROM stocks s WHERE s.ticker = c.stock_code AND s.is_active))
-     ORDER BY c.corp_code`.execute(db);
-  return r.rows.map((x) => x.corp_code);
+  const rows = await db
+    .selectFrom('dart_corp_code as c')
+    .select('c.corp_code')
+    .where('c.stock_code', 'is not', null)
+    .where((eb) =>
+      eb.or([
+        eb.not(eb.exists(eb.selectFrom('stocks').select(eb.lit(1).as('one')))),
+        eb.exists(eb.selectFrom('stocks as s').select(eb.lit(1).as('one')).whereRef('s.ticker', '=', 'c.stock_code').where('s.is_active', '=', true)),
+      ]),
+    )
+    .orderBy('c.corp_code')
+    .execute();
+  return rows.map((x) => x.corp_code);
 }
 
 /** Companies already answered for this report: loaded, or without it since less than `noDataRecheckDays`. */
 export async function answeredCorpCodes(db: Db, fiscalYear: number, reportCode: string, noDataRecheckDays: number): Promise<Set<string>> {
-  const r = await sql<{ corp_code: string }>`
-    SELECT corp_code FROM dart_report_ledger
-     WHERE fiscal_year = ${fiscalYear} AND report_code = ${reportCode}
-       AND (status = 'loaded' OR checked_at > now() - ${noDataRecheckDays} * interval '1 day')`.execute(db);
-  return new Set(r.rows.map((x) => x.corp_code));
+  const rows = await db
+    .selectFrom('dart_report_ledger')
+    .select('corp_code')
+    .where('fiscal_year', '=', fiscalYear)
+    .where('report_code', '=', reportCode)
+    .where((eb) => eb.or([eb('status', '=', 'loaded'), eb('checked_at', '>', sql<Date>`now() - ${noDataRecheckDays} * interval '1 day'`)]))
+    .execute();
+  return new Set(rows.map((x) => x.corp_code));
 }
 
 export async function recordReportAnswers(db: Db, fiscalYear: number, reportCode: string, asked: readonly string[], loaded: ReadonlySet<string>): Promise<void> {
-  await sql`
-    INSERT INTO dart_report_ledger (corp_code, fiscal_year, report_code, status)
-    SELECT c, ${fiscalYear}, ${reportCode}, CASE WHEN c = ANY(${[...loaded]}::text[]) THEN 'loaded' ELSE 'no-data' END
-      FROM unnest(${asked}::text[]) AS c
-    ON CONFLICT (corp_code, fiscal_year, report_code) DO UPDATE SET status = EXCLUDED.status, checked_at = now()`.execute(db);
+  const answers = unnestTable('a', {
+    corp_code: ['text', asked],
+    status: ['text', asked.map((c): Database['dart_report_ledger']['status'] => (loaded.has(c) ? 'loaded' : 'no-data'))],
+  });
+  await db
+    .insertInto('dart_report_ledger')
+    .columns(['corp_code', 'fiscal_year', 'report_code', 'status'])
+    .expression((eb) => eb.selectFrom(answers).select((eb) => ['a.corp_code', eb.val(fiscalYear).as('fiscal_year'), eb.val(reportCode).as('report_code'), 'a.status']))
+    .onConflict((oc) =>
+      oc.columns(['corp_code', 'fiscal_year', 'report_code']).doUpdateSet((eb) => ({ status: eb.ref('excluded.status'), checked_at: eb.fn<Date>('now') })),
+    )
+    .execute();
 }
 
 /** The accounts the score reads, by DART's main-account label. */
@@ -112,20 +157,34 @@ export function pivotMainAccounts(rows: readonly MainAccountRow[]): FinancialSta
 export async function upsertFinancialStatements(db: Db, rows: readonly FinancialStatementRow[], source: string): Promise<number> {
   if (rows.length === 0) return 0;
   const col = <K extends keyof FinancialStatementRow>(k: K) => rows.map((r) => r[k]);
-  const r = await sql`
-    INSERT INTO financial_statement (corp_code, ticker, fiscal_year, report_code, fs_div, rcept_no, currency,
-      revenue, operating_income, net_income, total_assets, total_liabilities, total_equity, prev_revenue, prev_net_income, source)
-    SELECT u.*, ${source} FROM unnest(
-      ${col('corp_code')}::text[], ${col('ticker')}::text[], ${col('fiscal_year')}::int[], ${col('report_code')}::text[],
-      ${col('fs_div')}::text[], ${col('rcept_no')}::text[], ${col('currency')}::text[],
-      ${col('revenue')}::numeric[], ${col('operating_income')}::numeric[], ${col('net_income')}::numeric[],
-      ${col('total_assets')}::numeric[], ${col('total_liabilities')}::numeric[], ${col('total_equity')}::numeric[],
-      ${col('prev_revenue')}::numeric[], ${col('prev_net_income')}::numeric[]) AS u
-    ON CONFLICT (corp_code, fiscal_year, report_code, fs_div) DO UPDATE SET
-      ticker = EXCLUDED.ticker, rcept_no = EXCLUDED.rcept_no, currency = EXCLUDED.currency,
-      revenue = EXCLUDED.revenue, operating_income = EXCLUDED.operating_income, net_income = EXCLUDED.net_income,
-      total_assets = EXCLUDED.total_assets, total_liabilities = EXCLUDED.total_liabilities, total_equity = EXCLUDED.total_equity,
-      prev_revenue = EXCLUDED.prev_revenue, prev_net_income = EXCLUDED.prev_net_income,
-      source = EXCLUDED.source, loaded_at = now()`.execute(db);
-  return Number(r.numAffectedRows ?? 0);
+  const u = unnestTable('u', {
+    corp_code: ['text', col('corp_code')], ticker: ['text', col('ticker')], fiscal_year: ['integer', col('fiscal_year')],
+    report_code: ['text', col('report_code')], fs_div: ['text', col('fs_div')], rcept_no: ['text', col('rcept_no')], currency: ['text', col('currency')],
+    revenue: ['numeric', col('revenue')], operating_income: ['numeric', col('operating_income')], net_income: ['numeric', col('net_income')],
+    total_assets: ['numeric', col('total_assets')], total_liabilities: ['numeric', col('total_liabilities')], total_equity: ['numeric', col('total_equity')],
+    prev_revenue: ['numeric', col('prev_revenue')], prev_net_income: ['numeric', col('prev_net_income')],
+  });
+  const r = await db
+    .insertInto('financial_statement')
+    .columns([
+      'corp_code', 'ticker', 'fiscal_year', 'report_code', 'fs_div', 'rcept_no', 'currency', 'revenue', 'operating_income', 'net_income',
+      'total_assets', 'total_liabilities', 'total_equity', 'prev_revenue', 'prev_net_income', 'source',
+    ])
+    .expression((eb) =>
+      eb.selectFrom(u).select((eb) => [
+        'u.corp_code', 'u.ticker', 'u.fiscal_year', 'u.report_code', 'u.fs_div', 'u.rcept_no', 'u.currency', 'u.revenue', 'u.operating_income',
+        'u.net_income', 'u.total_assets', 'u.total_liabilities', 'u.total_equity', 'u.prev_revenue', 'u.prev_net_income', eb.val(source).as('source'),
+      ]),
+    )
+    .onConflict((oc) =>
+      oc.columns(['corp_code', 'fiscal_year', 'report_code', 'fs_div']).doUpdateSet((eb) => ({
+        ticker: eb.ref('excluded.ticker'), rcept_no: eb.ref('excluded.rcept_no'), currency: eb.ref('excluded.currency'),
+        revenue: eb.ref('excluded.revenue'), operating_income: eb.ref('excluded.operating_income'), net_income: eb.ref('excluded.net_income'),
+        total_assets: eb.ref('excluded.total_assets'), total_liabilities: eb.ref('excluded.total_liabilities'), total_equity: eb.ref('excluded.total_equity'),
+        prev_revenue: eb.ref('excluded.prev_revenue'), prev_net_income: eb.ref('excluded.prev_net_income'),
+        source: eb.ref('excluded.source'), loaded_at: eb.fn<Date>('now'),
+      })),
+    )
+    .executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0);
 }

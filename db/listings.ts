@@ -3,12 +3,22 @@
  * master refreshed from it (`stocks`: upsert, deactivation, DART corp_code and FSC crno links),
  * and the ETF master (`etfs`). Writes are bulk upserts on natural keys (db/bulk-upsert.ts).
  */
-import { sql } from 'kysely';
+import { type ExpressionBuilder, sql } from 'kysely';
 import type { IsoDate } from '../calendar/trading-calendar';
 import { bulkUpsert, type UpsertCounts } from './bulk-upsert';
 import type { Db } from './database';
+import type { Database } from './schema';
 
-export type ListingMarket = 'KOSPI' | 'KOSDAQ' | 'KONEX';
+/** The markets fdr_stock_listing's CHECK constraint allows. */
+export type ListingMarket = Database['fdr_stock_listing']['market'];
+
+/**
+ * `ALL($1)` for `col <> allOf(…)`: true for a value in none of `values`, and for every value when
+ * the list is empty, where `not in ()` would be a syntax error. One parameter however long the list.
+ */
+function allOf<DB, TB extends keyof DB>(eb: ExpressionBuilder<DB, TB>, values: readonly string[]) {
+  return eb.fn<string>('all', [eb.val(values)]);
+}
 
 /** The columns a stock row and an ETF row share: the issue and its day's close, volume and size. */
 interface IssueDayColumns {
@@ -54,14 +64,18 @@ const LISTING = {
 /** One trade date's snapshot, replacing what an earlier load of the same date held. */
 export async function saveListing(db: Db, tradeDate: IsoDate, source: string, rows: readonly ListingRow[]): Promise<UpsertCounts> {
   return db.transaction().execute(async (tx) => {
-    await sql`DELETE FROM fdr_stock_listing WHERE trade_date = ${tradeDate} AND ticker <> ALL(${rows.map((r) => r.ticker)}::text[])`.execute(tx);
+    await tx
+      .deleteFrom('fdr_stock_listing')
+      .where('trade_date', '=', tradeDate)
+      .where((eb) => eb('ticker', '<>', allOf(eb, rows.map((r) => r.ticker))))
+      .execute();
     return bulkUpsert(tx, LISTING, rows.map((r) => ({ ...r, trade_date: tradeDate, source })));
   });
 }
 
 export async function latestListingDate(db: Db): Promise<IsoDate | null> {
-  const r = await sql<{ d: string | null }>`SELECT max(trade_date)::text AS d FROM fdr_stock_listing`.execute(db);
-  return r.rows[0]?.d ?? null;
+  const r = await db.selectFrom('fdr_stock_listing').select((eb) => eb.fn.max<string | null>('trade_date').as('d')).executeTakeFirst();
+  return r?.d ?? null;
 }
 
 export interface StockRefreshCounts {
@@ -77,32 +91,67 @@ export interface StockRefreshCounts {
  */
 export async function refreshStocksFromListing(db: Db, tradeDate: IsoDate): Promise<StockRefreshCounts> {
   return db.transaction().execute(async (tx) => {
-    const up = await sql<{ inserted: boolean }>`
-      INSERT INTO stocks AS s (ticker, name, market, isin, listed_shares, dept, listed_date, listing_date, is_active)
-      SELECT ticker, name, market, isin, listed_shares, dept, listed_date, trade_date, true FROM fdr_stock_listing WHERE trade_date = ${tradeDate}
-      ON CONFLICT (ticker) DO UPDATE SET
-        name = EXCLUDED.name, market = EXCLUDED.market, isin = coalesce(EXCLUDED.isin, s.isin), listed_shares = EXCLUDED.listed_shares,
-        dept = EXCLUDED.dept, listed_date = coalesce(EXCLUDED.listed_date, s.listed_date),
-        listing_date = greatest(s.listing_date, EXCLUDED.listing_date), is_active = true, updated_at = now()
-      WHERE (s.name, s.market, s.isin, s.listed_shares, s.dept, s.listed_date, s.listing_date, s.is_active)
-            IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.market, coalesce(EXCLUDED.isin, s.isin), EXCLUDED.listed_shares, EXCLUDED.dept,
-                              coalesce(EXCLUDED.listed_date, s.listed_date), greatest(s.listing_date, EXCLUDED.listing_date), true)
-      RETURNING (xmax = 0) AS inserted`.execute(tx);
-    const gone = await sql`
-      UPDATE stocks s SET is_active = false, updated_at = now()
-       WHERE s.is_active AND NOT EXISTS (SELECT 1 FROM fdr_stock_listing l WHERE l.trade_date = ${tradeDate} AND l.ticker = s.ticker)`.execute(tx);
-    const n = await sql<{ n: number }>`SELECT count(*)::int AS n FROM fdr_stock_listing WHERE trade_date = ${tradeDate}`.execute(tx);
-    const inserted = up.rows.filter((r) => r.inserted).length;
-    return { stocks: n.rows[0]!.n, inserted, updated: up.rows.length - inserted, deactivated: Number(gone.numAffectedRows ?? 0) };
+    const up = await tx
+      .insertInto('stocks')
+      .columns(['ticker', 'name', 'market', 'isin', 'listed_shares', 'dept', 'listed_date', 'listing_date', 'is_active'])
+      .expression((eb) =>
+        eb
+          .selectFrom('fdr_stock_listing')
+          .select(['ticker', 'name', 'market', 'isin', 'listed_shares', 'dept', 'listed_date', 'trade_date', eb.lit(true).as('is_active')])
+          .where('trade_date', '=', tradeDate),
+      )
+      .onConflict((oc) =>
+        oc
+          .column('ticker')
+          .doUpdateSet((eb) => ({
+            name: eb.ref('excluded.name'),
+            market: eb.ref('excluded.market'),
+            isin: eb.fn.coalesce('excluded.isin', 'stocks.isin'),
+            listed_shares: eb.ref('excluded.listed_shares'),
+            dept: eb.ref('excluded.dept'),
+            listed_date: eb.fn.coalesce('excluded.listed_date', 'stocks.listed_date'),
+            listing_date: eb.fn<string | null>('greatest', ['stocks.listing_date', 'excluded.listing_date']),
+            is_active: true,
+            updated_at: eb.fn<Date>('now'),
+          }))
+          // Only a row whose values change is rewritten (and counted as updated).
+          .where((eb) =>
+            eb.or([
+              eb('stocks.name', 'is distinct from', eb.ref('excluded.name')),
+              eb('stocks.market', 'is distinct from', eb.ref('excluded.market')),
+              eb('stocks.isin', 'is distinct from', eb.fn.coalesce('excluded.isin', 'stocks.isin')),
+              eb('stocks.listed_shares', 'is distinct from', eb.ref('excluded.listed_shares')),
+              eb('stocks.dept', 'is distinct from', eb.ref('excluded.dept')),
+              eb('stocks.listed_date', 'is distinct from', eb.fn.coalesce('excluded.listed_date', 'stocks.listed_date')),
+              eb('stocks.listing_date', 'is distinct from', eb.fn<string | null>('greatest', ['stocks.listing_date', 'excluded.listing_date'])),
+              eb('stocks.is_active', 'is distinct from', true),
+            ]),
+          ),
+      )
+      // xmax is a system column, outside the schema's types: 0 on a row this statement inserted.
+      .returning(sql<boolean>`xmax = 0`.as('inserted'))
+      .execute();
+    const gone = await tx
+      .updateTable('stocks as s')
+      .set((eb) => ({ is_active: false, updated_at: eb.fn<Date>('now') }))
+      .where('s.is_active', '=', true)
+      .where((eb) =>
+        eb.not(eb.exists(eb.selectFrom('fdr_stock_listing as l').select(eb.lit(1).as('one')).where('l.trade_date', '=', tradeDate).whereRef('l.ticker', '=', 's.ticker'))),
+      )
+      .executeTakeFirst();
+    const inserted = up.filter((r) => r.inserted).length;
+    return { stocks: await listingSize(tx, tradeDate), inserted, updated: up.length - inserted, deactivated: Number(gone.numUpdatedRows) };
   });
 }
 
 export async function activeStockCount(db: Db): Promise<number> {
-  return (await sql<{ n: number }>`SELECT count(*)::int AS n FROM stocks WHERE is_active`.execute(db)).rows[0]!.n;
+  const r = await db.selectFrom('stocks').select((eb) => eb.fn.countAll<string>().as('n')).where('is_active', '=', true).executeTakeFirstOrThrow();
+  return Number(r.n);
 }
 
 export async function listingSize(db: Db, tradeDate: IsoDate): Promise<number> {
-  return (await sql<{ n: number }>`SELECT count(*)::int AS n FROM fdr_stock_listing WHERE trade_date = ${tradeDate}`.execute(db)).rows[0]!.n;
+  const r = await db.selectFrom('fdr_stock_listing').select((eb) => eb.fn.countAll<string>().as('n')).where('trade_date', '=', tradeDate).executeTakeFirstOrThrow();
+  return Number(r.n);
 }
 
 /**
@@ -112,18 +161,37 @@ export async function listingSize(db: Db, tradeDate: IsoDate): Promise<number> {
  * A ticker DART no longer lists loses its corp_code.
  */
 export async function linkCorpCodes(db: Db): Promise<void> {
-  await sql`
-    UPDATE stocks s SET corp_code = d.corp_code, updated_at = now()
-      FROM (SELECT s2.ticker, coalesce(exact.corp_code, common.corp_code) AS corp_code
-              FROM stocks s2
-              LEFT JOIN dart_corp_code exact ON exact.stock_code = s2.ticker
-              LEFT JOIN dart_corp_code common ON s2.ticker !~ '0$' AND common.stock_code = left(s2.ticker, 5) || '0') d
-     WHERE d.ticker = s.ticker AND s.corp_code IS DISTINCT FROM d.corp_code`.execute(db);
+  const links = db
+    .selectFrom('stocks as s2')
+    .leftJoin('dart_corp_code as exact', 'exact.stock_code', 's2.ticker')
+    .leftJoin('dart_corp_code as common', (join) =>
+      join.on('s2.ticker', '!~', '0$').on((eb) => eb('common.stock_code', '=', eb(eb.fn<string>('left', ['s2.ticker', eb.val(5)]), '||', '0'))),
+    )
+    .select((eb) => ['s2.ticker', eb.fn.coalesce('exact.corp_code', 'common.corp_code').as('corp_code')])
+    .as('d');
+  await db
+    .updateTable('stocks as s')
+    .from(links)
+    .set((eb) => ({ corp_code: eb.ref('d.corp_code'), updated_at: eb.fn<Date>('now') }))
+    .whereRef('d.ticker', '=', 's.ticker')
+    .where((eb) => eb('s.corp_code', 'is distinct from', eb.ref('d.corp_code')))
+    .execute();
   // A company's crno, once known for one of its share classes, holds for the others.
-  await sql`
-    UPDATE stocks s SET crno = o.crno, updated_at = now()
-      FROM (SELECT DISTINCT ON (corp_code) corp_code, crno FROM stocks WHERE crno IS NOT NULL ORDER BY corp_code, ticker) o
-     WHERE s.corp_code = o.corp_code AND s.crno IS NULL`.execute(db);
+  const known = db
+    .selectFrom('stocks')
+    .distinctOn('corp_code')
+    .select(['corp_code', 'crno'])
+    .where('crno', 'is not', null)
+    .orderBy('corp_code')
+    .orderBy('ticker')
+    .as('o');
+  await db
+    .updateTable('stocks as s')
+    .from(known)
+    .set((eb) => ({ crno: eb.ref('o.crno'), updated_at: eb.fn<Date>('now') }))
+    .whereRef('s.corp_code', '=', 'o.corp_code')
+    .where('s.crno', 'is', null)
+    .execute();
 }
 
 export interface CrnoCandidate {
@@ -133,24 +201,34 @@ export interface CrnoCandidate {
 
 /** Companies of active stocks with no crno, not asked about within `recheckDays`: one per corp_code. */
 export async function companiesMissingCrno(db: Db, recheckDays: number): Promise<CrnoCandidate[]> {
-  const r = await sql<CrnoCandidate>`
-    SELECT DISTINCT c.corp_code, c.corp_name
-      FROM stocks s JOIN dart_corp_code c ON c.corp_code = s.corp_code
-     WHERE s.is_active AND s.crno IS NULL
-       AND (s.crno_checked_at IS NULL OR s.crno_checked_at < now() - ${recheckDays} * interval '1 day')
-     ORDER BY c.corp_code`.execute(db);
-  return r.rows;
+  return db
+    .selectFrom('stocks as s')
+    .innerJoin('dart_corp_code as c', 'c.corp_code', 's.corp_code')
+    .select(['c.corp_code', 'c.corp_name'])
+    .distinct()
+    .where('s.is_active', '=', true)
+    .where('s.crno', 'is', null)
+    .where((eb) => eb.or([eb('s.crno_checked_at', 'is', null), eb('s.crno_checked_at', '<', sql<Date>`now() - ${recheckDays} * interval '1 day'`)]))
+    .orderBy('c.corp_code')
+    .execute();
 }
 
 /** Records the answer for one company, on all its share classes: its crno, or that the FSC outline has none (checked now). */
 export async function recordCrno(db: Db, corpCode: string, crno: string | null): Promise<void> {
-  await sql`UPDATE stocks SET crno = coalesce(${crno}, crno), crno_checked_at = now(), updated_at = now() WHERE corp_code = ${corpCode}`.execute(db);
+  await db
+    .updateTable('stocks')
+    .set((eb) => ({ crno: eb.fn.coalesce(eb.val(crno), 'crno'), crno_checked_at: eb.fn<Date>('now'), updated_at: eb.fn<Date>('now') }))
+    .where('corp_code', '=', corpCode)
+    .execute();
 }
 
 export async function stockLinkCounts(db: Db): Promise<{ withCorpCode: number; withCrno: number }> {
-  const r = await sql<{ with_corp_code: number; with_crno: number }>`
-    SELECT count(corp_code)::int AS with_corp_code, count(crno)::int AS with_crno FROM stocks WHERE is_active`.execute(db);
-  return { withCorpCode: r.rows[0]!.with_corp_code, withCrno: r.rows[0]!.with_crno };
+  const r = await db
+    .selectFrom('stocks')
+    .select((eb) => [eb.fn.count<string>('corp_code').as('with_corp_code'), eb.fn.count<string>('crno').as('with_crno')])
+    .where('is_active', '=', true)
+    .executeTakeFirstOrThrow();
+  return { withCorpCode: Number(r.with_corp_code), withCrno: Number(r.with_crno) };
 }
 
 export interface EtfRow extends IssueDayColumns {
@@ -175,9 +253,13 @@ const ETFS = {
 export async function saveEtfs(db: Db, tradeDate: IsoDate, source: string, rows: readonly EtfRow[]): Promise<UpsertCounts & { deactivated: number }> {
   return db.transaction().execute(async (tx) => {
     const counts = await bulkUpsert(tx, ETFS, rows.map((r) => ({ ...r, trade_date: tradeDate, is_active: true, source })));
-    const gone = await sql`
-      UPDATE etfs SET is_active = false, updated_at = now()
-       WHERE is_active AND trade_date < ${tradeDate} AND ticker <> ALL(${rows.map((r) => r.ticker)}::text[])`.execute(tx);
-    return { ...counts, deactivated: Number(gone.numAffectedRows ?? 0) };
+    const gone = await tx
+      .updateTable('etfs')
+      .set((eb) => ({ is_active: false, updated_at: eb.fn<Date>('now') }))
+      .where('is_active', '=', true)
+      .where('trade_date', '<', tradeDate)
+      .where((eb) => eb('ticker', '<>', allOf(eb, rows.map((r) => r.ticker))))
+      .executeTakeFirst();
+    return { ...counts, deactivated: Number(gone.numUpdatedRows) };
   });
 }

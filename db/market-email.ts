@@ -2,8 +2,9 @@
  * The database half of the 07:30 market email: market breadth and top movers of the last
  * loaded trading day, and the Compass Score highlights, each with the date it is as of.
  */
-import { sql } from 'kysely';
+import type { QueryCreator } from 'kysely';
 import type { Db } from './database';
+import type { Database } from './schema';
 
 export interface Breadth {
   market: string;
@@ -47,64 +48,103 @@ export interface ScoreSummary {
 const TOP = 5;
 
 export async function priceSummary(db: Db, onOrBefore: string): Promise<PriceSummary> {
-  const last = await sql<{ d: string | null }>`
-    SELECT max(trade_date)::text AS d FROM stock_price_daily WHERE trade_date <= ${onOrBefore}::date`.execute(db);
-  const tradeDate = last.rows[0]?.d ?? null;
+  const last = await db
+    .selectFrom('stock_price_daily')
+    .select((eb) => eb.fn.max<string | null>('trade_date').as('d'))
+    .where('trade_date', '<=', onOrBefore)
+    .executeTakeFirst();
+  const tradeDate = last?.d ?? null;
   if (!tradeDate) return { tradeDate: null, breadth: [], gainers: [], losers: [] };
-  const breadth = await sql<{ market: string; adv: string; dec: string; unch: string }>`
-    SELECT market, count(*) FILTER (WHERE change_amount > 0) AS adv, count(*) FILTER (WHERE change_amount < 0) AS dec,
-           count(*) FILTER (WHERE change_amount = 0) AS unch
-      FROM stock_price_daily WHERE trade_date = ${tradeDate}::date GROUP BY market ORDER BY market`.execute(db);
-  const movers = (dir: 'DESC' | 'ASC') => sql<{ ticker: string; name: string; market: string; close_price: string; change_rate: string }>`
-    SELECT p.ticker, coalesce(s.name, p.ticker) AS name, p.market, p.close_price, p.change_rate
-      FROM stock_price_daily p LEFT JOIN stocks s ON s.ticker = p.ticker
-     WHERE p.trade_date = ${tradeDate}::date AND p.change_rate IS NOT NULL AND p.volume > 0
-     ORDER BY p.change_rate ${sql.raw(dir)}, p.ticker LIMIT ${TOP}`.execute(db);
-  const toMover = (r: { ticker: string; name: string; market: string; close_price: string; change_rate: string }): Mover => ({
-    ticker: r.ticker, name: r.name, market: r.market, close: Number(r.close_price), changeRate: Number(r.change_rate),
-  });
+  const breadth = await db
+    .selectFrom('stock_price_daily')
+    .select((eb) => [
+      'market',
+      eb.fn.countAll<string>().filterWhere('change_amount', '>', '0').as('adv'),
+      eb.fn.countAll<string>().filterWhere('change_amount', '<', '0').as('dec'),
+      eb.fn.countAll<string>().filterWhere('change_amount', '=', '0').as('unch'),
+    ])
+    .where('trade_date', '=', tradeDate)
+    .groupBy('market')
+    .orderBy('market')
+    .execute();
+  const movers = async (dir: 'desc' | 'asc'): Promise<Mover[]> => {
+    const rows = await db
+      .selectFrom('stock_price_daily as p')
+      .leftJoin('stocks as s', 's.ticker', 'p.ticker')
+      .select((eb) => ['p.ticker', eb.fn.coalesce('s.name', 'p.ticker').as('name'), 'p.market', 'p.close_price', 'p.change_rate'])
+      .where('p.trade_date', '=', tradeDate)
+      .where('p.change_rate', 'is not', null)
+      .where('p.volume', '>', '0')
+      .orderBy('p.change_rate', dir)
+      .orderBy('p.ticker')
+      .limit(TOP)
+      .execute();
+    return rows.map((r) => ({ ticker: r.ticker, name: r.name, market: r.market, close: Number(r.close_price), changeRate: Number(r.change_rate) }));
+  };
   return {
     tradeDate,
-    breadth: breadth.rows.map((r) => ({ market: r.market, advancers: Number(r.adv), decliners: Number(r.dec), unchanged: Number(r.unch) })),
-    gainers: (await movers('DESC')).rows.map(toMover).filter((m) => m.changeRate > 0),
-    losers: (await movers('ASC')).rows.map(toMover).filter((m) => m.changeRate < 0),
+    breadth: breadth.map((r) => ({ market: r.market, advancers: Number(r.adv), decliners: Number(r.dec), unchanged: Number(r.unch) })),
+    gainers: (await movers('desc')).filter((m) => m.changeRate > 0),
+    losers: (await movers('asc')).filter((m) => m.changeRate < 0),
   };
 }
 
 /** Each stock's score on `scoreDate` and its previous score, for highlights and watchlists alike. */
-export function scoreChangesQuery(scoreDate: string) {
-  return sql`
-    SELECT c.ticker, coalesce(s.name, c.ticker) AS name, c.total_score::float8 AS score,
-           (c.total_score - prev.total_score)::float8 AS change
-      FROM compass_score_daily c
-      LEFT JOIN stocks s ON s.ticker = c.ticker
-      LEFT JOIN LATERAL (
-        SELECT p.total_score FROM compass_score_daily p
-         WHERE p.ticker = c.ticker AND p.score_date < c.score_date AND p.total_score IS NOT NULL
-         ORDER BY p.score_date DESC LIMIT 1) prev ON true
-     WHERE c.score_date = ${scoreDate}::date AND c.total_score IS NOT NULL`;
+export function scoreChangesQuery(qc: QueryCreator<Database>, scoreDate: string) {
+  return qc
+    .selectFrom('compass_score_daily as c')
+    .leftJoin('stocks as s', 's.ticker', 'c.ticker')
+    .leftJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom('compass_score_daily as p')
+          .select('p.total_score')
+          .whereRef('p.ticker', '=', 'c.ticker')
+          .whereRef('p.score_date', '<', 'c.score_date')
+          .where('p.total_score', 'is not', null)
+          .orderBy('p.score_date', 'desc')
+          .limit(1)
+          .as('prev'),
+      (join) => join.onTrue(),
+    )
+    .select((eb) => [
+      'c.ticker',
+      eb.fn.coalesce('s.name', 'c.ticker').as('name'),
+      eb.cast<number>('c.total_score', 'float8').as('score'),
+      eb.cast<number | null>(eb('c.total_score', '-', eb.ref('prev.total_score')), 'float8').as('change'),
+    ])
+    .where('c.score_date', '=', scoreDate)
+    .where('c.total_score', 'is not', null);
 }
 
 export async function latestScoreDate(db: Db, onOrBefore: string): Promise<string | null> {
-  const r = await sql<{ d: string | null }>`
-    SELECT max(score_date)::text AS d FROM compass_score_daily WHERE score_date <= ${onOrBefore}::date AND total_score IS NOT NULL`.execute(db);
-  return r.rows[0]?.d ?? null;
+  const r = await db
+    .selectFrom('compass_score_daily')
+    .select((eb) => eb.fn.max<string | null>('score_date').as('d'))
+    .where('score_date', '<=', onOrBefore)
+    .where('total_score', 'is not', null)
+    .executeTakeFirst();
+  return r?.d ?? null;
 }
 
 export async function scoreSummary(db: Db, onOrBefore: string): Promise<ScoreSummary> {
   const scoreDate = await latestScoreDate(db, onOrBefore);
   if (!scoreDate) return { scoreDate: null, scored: 0, top: [], risers: [], fallers: [] };
-  const q = scoreChangesQuery(scoreDate);
-  type Row = { ticker: string; name: string; score: number; change: number | null };
-  const pick = (order: string, where = 'true') => sql<Row>`
-    SELECT * FROM (${q}) x WHERE ${sql.raw(where)} ORDER BY ${sql.raw(order)}, ticker LIMIT ${TOP}`.execute(db);
-  const n = await sql<{ n: string }>`SELECT count(*) AS n FROM compass_score_daily WHERE score_date = ${scoreDate}::date AND total_score IS NOT NULL`.execute(db);
-  const norm = (r: Row): ScoreRow => ({ ticker: r.ticker, name: r.name, score: Number(r.score), change: r.change === null ? null : Number(r.change) });
+  const changes = () => db.selectFrom(scoreChangesQuery(db, scoreDate).as('x')).selectAll().limit(TOP);
+  const n = await db
+    .selectFrom('compass_score_daily')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('score_date', '=', scoreDate)
+    .where('total_score', 'is not', null)
+    .executeTakeFirstOrThrow();
+  const norm = (r: { ticker: string; name: string; score: number; change: number | null }): ScoreRow => ({
+    ticker: r.ticker, name: r.name, score: Number(r.score), change: r.change === null ? null : Number(r.change),
+  });
   return {
     scoreDate,
-    scored: Number(n.rows[0]!.n),
-    top: (await pick('score DESC')).rows.map(norm),
-    risers: (await pick('change DESC', 'change > 0')).rows.map(norm),
-    fallers: (await pick('change ASC', 'change < 0')).rows.map(norm),
+    scored: Number(n.n),
+    top: (await changes().orderBy('score', 'desc').orderBy('ticker').execute()).map(norm),
+    risers: (await changes().where('change', '>', 0).orderBy('change', 'desc').orderBy('ticker').execute()).map(norm),
+    fallers: (await changes().where('change', '<', 0).orderBy('change', 'asc').orderBy('ticker').execute()).map(norm),
   };
 }

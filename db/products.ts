@@ -2,11 +2,10 @@
  * The monthly chain's tables: finlife products and their options (six types in two tables,
  * each row's full answer in `raw` beside the typed common columns) and the FSC bond master.
  */
-import { sql } from 'kysely';
 import type { IsoDate } from '../calendar/trading-calendar';
 import type { BondRow } from '../sources/datagokr/bond-basic-info';
 import type { FinlifeProduct, FinlifeProductType } from '../sources/fss/products';
-import { bulkUpsert, uniqueByKey, type UpsertCounts } from './bulk-upsert';
+import { bulkUpsert, uniqueByKey, unnestTable, type UpsertCounts } from './bulk-upsert';
 import type { Db } from './database';
 
 /** The columns that tell one option of a product from another, per type (korean-apis.md §2.4). */
@@ -83,23 +82,46 @@ export async function saveFinlifeProducts<T extends FinlifeProductType>(db: Db, 
     const p: UpsertCounts = await bulkUpsert(tx, PRODUCT, uniqueProducts);
     const o: UpsertCounts = await bulkUpsert(tx, OPTION, uniqueOptions);
     const col = (rows: Row[], c: string) => rows.map((r) => String(r[c]));
-    const listed = sql`SELECT * FROM unnest(${col(uniqueProducts, 'fin_co_no')}::text[], ${col(uniqueProducts, 'fin_prdt_cd')}::text[], ${col(uniqueProducts, 'crdt_prdt_type')}::text[]) AS l(fin_co_no, fin_prdt_cd, crdt_prdt_type)`;
-    const offered = sql`SELECT * FROM unnest(${col(uniqueOptions, 'fin_co_no')}::text[], ${col(uniqueOptions, 'fin_prdt_cd')}::text[], ${col(uniqueOptions, 'crdt_prdt_type')}::text[], ${col(uniqueOptions, 'option_key')}::text[]) AS n(fin_co_no, fin_prdt_cd, crdt_prdt_type, option_key)`;
+    const listed = unnestTable('l', {
+      fin_co_no: ['text', col(uniqueProducts, 'fin_co_no')],
+      fin_prdt_cd: ['text', col(uniqueProducts, 'fin_prdt_cd')],
+      crdt_prdt_type: ['text', col(uniqueProducts, 'crdt_prdt_type')],
+    });
+    const offered = unnestTable('n', {
+      fin_co_no: ['text', col(uniqueOptions, 'fin_co_no')],
+      fin_prdt_cd: ['text', col(uniqueOptions, 'fin_prdt_cd')],
+      crdt_prdt_type: ['text', col(uniqueOptions, 'crdt_prdt_type')],
+      option_key: ['text', col(uniqueOptions, 'option_key')],
+    });
     // Options a listed product no longer has.
-    const stale = await sql`
-      DELETE FROM finlife_product_option o
-       WHERE o.product_type = ${type}
-         AND (o.fin_co_no, o.fin_prdt_cd, o.crdt_prdt_type) IN (${listed})
-         AND (o.fin_co_no, o.fin_prdt_cd, o.crdt_prdt_type, o.option_key) NOT IN (${offered})`.execute(tx);
+    const stale = await tx
+      .deleteFrom('finlife_product_option as o')
+      .where('o.product_type', '=', type)
+      .where((eb) => eb(
+        eb.refTuple('o.fin_co_no', 'o.fin_prdt_cd', 'o.crdt_prdt_type'), 'in',
+        eb.selectFrom(listed).select(['l.fin_co_no', 'l.fin_prdt_cd', 'l.crdt_prdt_type']).$asTuple('fin_co_no', 'fin_prdt_cd', 'crdt_prdt_type'),
+      ))
+      .where((eb) => eb(
+        eb.refTuple('o.fin_co_no', 'o.fin_prdt_cd', 'o.crdt_prdt_type', 'o.option_key'), 'not in',
+        eb.selectFrom(offered).select(['n.fin_co_no', 'n.fin_prdt_cd', 'n.crdt_prdt_type', 'n.option_key'])
+          .$asTuple('fin_co_no', 'fin_prdt_cd', 'crdt_prdt_type', 'option_key'),
+      ))
+      .executeTakeFirst();
     let deactivated = 0;
     if (uniqueProducts.length > 0) {
-      const gone = await sql`
-        UPDATE finlife_product p SET active = false
-         WHERE p.product_type = ${type} AND p.active
-           AND (p.fin_co_no, p.fin_prdt_cd, p.crdt_prdt_type) NOT IN (${listed})`.execute(tx);
-      deactivated = Number(gone.numAffectedRows ?? 0);
+      const gone = await tx
+        .updateTable('finlife_product as p')
+        .set({ active: false })
+        .where('p.product_type', '=', type)
+        .where('p.active', '=', true)
+        .where((eb) => eb(
+          eb.refTuple('p.fin_co_no', 'p.fin_prdt_cd', 'p.crdt_prdt_type'), 'not in',
+          eb.selectFrom(listed).select(['l.fin_co_no', 'l.fin_prdt_cd', 'l.crdt_prdt_type']).$asTuple('fin_co_no', 'fin_prdt_cd', 'crdt_prdt_type'),
+        ))
+        .executeTakeFirst();
+      deactivated = Number(gone.numUpdatedRows);
     }
-    const written = p.inserted + p.updated + o.inserted + o.updated + Number(stale.numAffectedRows ?? 0) + deactivated;
+    const written = p.inserted + p.updated + o.inserted + o.updated + Number(stale.numDeletedRows) + deactivated;
     return { products: uniqueProducts.length, options: uniqueOptions.length, written, deactivated };
   });
 }

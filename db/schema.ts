@@ -8,5 +8,6 @@ import type { DB } from './generated/tables';
 
 export type Database = DB;
 
-export type LedgerStatus = 'loaded' | 'no-data' | 'failed';
-export type StepStatus = 'running' | 'succeeded' | 'failed' | 'skipped';
+// Unions the migrations' CHECK (col IN (...)) constraints allow: named here for the modules that take them as arguments.
+export type LedgerStatus = Database['price_load_ledger']['status'];
+export type StepStatus = Database['data_collection_log']['status'];

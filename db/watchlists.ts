@@ -1,5 +1,4 @@
 /** Users, their watchlists and the Compass Score moves the 08:00 watchlist alert reports. */
-import { sql } from 'kysely';
 import type { Db } from './database';
 import { latestScoreDate, scoreChangesQuery } from './market-email';
 
@@ -26,9 +25,14 @@ export interface WatchlistMoves extends Recipient {
 
 /** Active users who take the daily market email. */
 export async function marketEmailRecipients(db: Db): Promise<Recipient[]> {
-  const r = await sql<{ id: string; email: string; display_name: string }>`
-    SELECT id, email, display_name FROM app_user WHERE is_active AND market_email ORDER BY id`.execute(db);
-  return r.rows.map((u) => ({ userId: Number(u.id), email: u.email, name: u.display_name }));
+  const rows = await db
+    .selectFrom('app_user')
+    .select(['id', 'email', 'display_name'])
+    .where('is_active', '=', true)
+    .where('market_email', '=', true)
+    .orderBy('id')
+    .execute();
+  return rows.map((u) => ({ userId: Number(u.id), email: u.email, name: u.display_name }));
 }
 
 /**
@@ -38,15 +42,24 @@ export async function marketEmailRecipients(db: Db): Promise<Recipient[]> {
 export async function watchlistMoves(db: Db, onOrBefore: string, threshold: number): Promise<{ scoreDate: string | null; users: WatchlistMoves[] }> {
   const scoreDate = await latestScoreDate(db, onOrBefore);
   if (!scoreDate) return { scoreDate: null, users: [] };
-  const rows = await sql<{ id: string; email: string; display_name: string; watched: string; ticker: string | null; name: string | null; score: number | null; change: number | null }>`
-    WITH changes AS (${scoreChangesQuery(scoreDate)}),
-         lists AS (SELECT u.id, u.email, u.display_name, w.ticker, count(*) OVER (PARTITION BY u.id) AS watched
-                     FROM app_user u JOIN watchlist_item w ON w.user_id = u.id WHERE u.is_active)
-    SELECT l.id, l.email, l.display_name, l.watched, c.ticker, c.name, c.score, c.change
-      FROM lists l LEFT JOIN changes c ON c.ticker = l.ticker AND abs(c.change) >= ${threshold}
-     ORDER BY l.id, abs(c.change) DESC NULLS LAST, c.ticker`.execute(db);
+  const rows = await db
+    .with('changes', (qc) => scoreChangesQuery(qc, scoreDate))
+    .with('lists', (qc) =>
+      qc
+        .selectFrom('app_user as u')
+        .innerJoin('watchlist_item as w', 'w.user_id', 'u.id')
+        .select((eb) => ['u.id', 'u.email', 'u.display_name', 'w.ticker', eb.fn.countAll<string>().over((ob) => ob.partitionBy('u.id')).as('watched')])
+        .where('u.is_active', '=', true),
+    )
+    .selectFrom('lists as l')
+    .leftJoin('changes as c', (join) => join.onRef('c.ticker', '=', 'l.ticker').on((eb) => eb(eb.fn<number>('abs', ['c.change']), '>=', threshold)))
+    .select(['l.id', 'l.email', 'l.display_name', 'l.watched', 'c.ticker', 'c.name', 'c.score', 'c.change'])
+    .orderBy('l.id')
+    .orderBy((eb) => eb.fn('abs', ['c.change']), (ob) => ob.desc().nullsLast())
+    .orderBy('c.ticker')
+    .execute();
   const users = new Map<number, WatchlistMoves>();
-  for (const r of rows.rows) {
+  for (const r of rows) {
     const id = Number(r.id);
     let u = users.get(id);
     if (!u) users.set(id, (u = { userId: id, email: r.email, name: r.display_name, scoreDate, moves: [], watched: Number(r.watched) }));
@@ -61,8 +74,8 @@ export async function watchlistMoves(db: Db, onOrBefore: string, threshold: numb
 
 /** Demo users and watchlists (npm run dev): added once, when there are no users yet. */
 export async function seedDemoWatchlists(db: Db): Promise<boolean> {
-  const n = await sql<{ n: string }>`SELECT count(*) AS n FROM app_user`.execute(db);
-  if (Number(n.rows[0]!.n) > 0) return false;
+  const { n } = await db.selectFrom('app_user').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+  if (Number(n) > 0) return false;
   const demo: Array<{ email: string; name: string; tickers: string[] }> = [
     { email: 'investor.kim@example.com', name: '김투자', tickers: ['005930', '000660', '035420', '005380'] },
     { email: 'analyst.lee@example.com', name: '이분석', tickers: ['035720', '051910', '068270', '207940', '373220'] },
@@ -70,8 +83,8 @@ export async function seedDemoWatchlists(db: Db): Promise<boolean> {
   ];
   await db.transaction().execute(async (trx) => {
     for (const u of demo) {
-      const r = await sql<{ id: string }>`INSERT INTO app_user (email, display_name) VALUES (${u.email}, ${u.name}) RETURNING id`.execute(trx);
-      for (const t of u.tickers) await sql`INSERT INTO watchlist_item (user_id, ticker) VALUES (${r.rows[0]!.id}, ${t})`.execute(trx);
+      const { id } = await trx.insertInto('app_user').values({ email: u.email, display_name: u.name }).returning('id').executeTakeFirstOrThrow();
+      for (const t of u.tickers) await trx.insertInto('watchlist_item').values({ user_id: id, ticker: t }).execute();
     }
   });
   return true;

@@ -10,10 +10,9 @@ import path from 'node:path';
 import {
   type Client, ScheduleNotFoundError, type ScheduleDescription, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError,
 } from '@temporalio/client';
-import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../db/database';
-import { jobRunsDb, type JobRunsTable } from '../activities/jobs/runs';
+import type { JobRunsTable } from '../activities/jobs/runs';
 import { applyDefinitions, managedScheduleIds, planDefinitions, type PlannedChange, pruneDefinitions } from '../schedules/manage';
 import { CatalogError, issueProblems } from '../schedules/validate';
 import type { Clock } from '../shared/clock';
@@ -207,7 +206,7 @@ export type JobRunRow = Omit<JobRunsTable, 'started_at'> & { started_at: Date };
 
 /** The last run of each job of a scope: the seed's last_run_at, last_status and last_error. */
 export async function lastRuns(db: Db, scope: JobScope): Promise<Map<string, JobRunRow>> {
-  const rows = await jobRunsDb(db)
+  const rows = await db
     .selectFrom('job_runs')
     .selectAll()
     .distinctOn('job_id')
@@ -219,13 +218,13 @@ export async function lastRuns(db: Db, scope: JobScope): Promise<Map<string, Job
 }
 
 export async function recentRuns(db: Db, scope: JobScope, jobId: string, limit = 10): Promise<JobRunRow[]> {
-  return (await jobRunsDb(db)
+  return (await db
     .selectFrom('job_runs')
     .selectAll()
     .where('scope', '=', scope)
     .where('job_id', '=', jobId)
     .orderBy('started_at', 'desc')
-    .orderBy(sql`run_id`)
+    .orderBy('run_id')
     .limit(limit)
     .execute()) as JobRunRow[];
 }
@@ -443,7 +442,7 @@ export async function recordExternalRun(
   if (problems.length) throw new JobRequestError(problems);
   await showJob(ctx.clientFor(scope), jobId);
   const runId = r.run_id ?? randomUUID();
-  const runs = jobRunsDb(ctx.db);
+  const runs = ctx.db;
   const row = await runs
     .insertInto('job_runs')
     .values({

@@ -4,7 +4,6 @@
  * recorded in `compass_score_run` with its fail count; a batch whose fail rate passes the
  * alert threshold raises a warning (seed 001 Part 3.4). Formulas: README.md "Compass Score".
  */
-import { sql } from 'kysely';
 import type { IsoDate } from '../calendar/trading-calendar';
 import { raiseAlert } from '../db/alerts';
 import type { Db } from '../db/database';
@@ -67,9 +66,12 @@ export async function computeMarketScores(db: Db, scoreDate: IsoDate, opts: Scor
     const o = await runScoreStatement(trx, scoreDate, opts.minAxes, null);
     await copyToStocks(trx, scoreDate, null);
     // A stock that did not trade on the score date is no longer listed there.
-    await sql`
-      UPDATE stocks SET is_active = false, updated_at = now()
-       WHERE is_active AND (last_trade_date IS NULL OR last_trade_date < ${scoreDate}::date)`.execute(trx);
+    await trx
+      .updateTable('stocks')
+      .set({ is_active: false, updated_at: (eb) => eb.fn<Date>('now') })
+      .where('is_active', '=', true)
+      .where((eb) => eb.or([eb('last_trade_date', 'is', null), eb('last_trade_date', '<', scoreDate)]))
+      .execute();
     return o;
   });
   const failed = out.written - out.scored;
@@ -103,10 +105,12 @@ export async function recomputeTicker(db: Db, ticker: string, scoreDate: IsoDate
     scoreDate: date, universe: out.written, scored: out.scored, insufficientHistory: out.insufficientHistory,
     failed, failRate: failed, axes: out.axes, failReasons: out.failReasons, alertId: null,
   }, startedAt, opts);
-  const row = await sql<{ total_score: string | null; financial_score: string | null; valuation_score: string | null; technical_score: string | null; risk_score: string | null }>`
-    SELECT total_score, financial_score, valuation_score, technical_score, risk_score
-      FROM compass_score_daily WHERE ticker = ${ticker} AND score_date = ${date}::date`.execute(db);
-  const s = row.rows[0]!;
+  const s = await db
+    .selectFrom('compass_score_daily')
+    .select(['total_score', 'financial_score', 'valuation_score', 'technical_score', 'risk_score'])
+    .where('ticker', '=', ticker)
+    .where('score_date', '=', date)
+    .executeTakeFirstOrThrow();
   const num = (v: string | null) => (v === null ? null : Number(v));
   return {
     ticker, scoreDate: date,
@@ -117,25 +121,32 @@ export async function recomputeTicker(db: Db, ticker: string, scoreDate: IsoDate
 }
 
 async function latestPricedDate(db: Db): Promise<IsoDate | null> {
-  const r = await sql<{ d: string | null }>`SELECT max(trade_date)::text AS d FROM stock_price_daily`.execute(db);
-  return r.rows[0]?.d ?? null;
+  const row = await db
+    .selectFrom('stock_price_daily')
+    .select((eb) => eb.cast<string | null>(eb.fn.max('trade_date'), 'text').as('d'))
+    .executeTakeFirst();
+  return row?.d ?? null;
 }
 
 async function copyToStocks(db: Db, scoreDate: IsoDate, onlyTicker: string | null): Promise<void> {
-  await sql`
-    UPDATE stocks s SET
-      compass_financial_score = d.financial_score,
-      compass_valuation_score = d.valuation_score,
-      compass_technical_score = d.technical_score,
-      compass_risk_score      = d.risk_score,
-      compass_score           = d.total_score,
-      compass_score_date      = d.score_date,
-      compass_updated_at      = now(),
-      is_active               = true,
-      updated_at              = now()
-      FROM compass_score_daily d
-     WHERE d.ticker = s.ticker AND d.score_date = ${scoreDate}::date
-       AND (${onlyTicker}::text IS NULL OR d.ticker = ${onlyTicker}::text)`.execute(db);
+  await db
+    .updateTable('stocks as s')
+    .from('compass_score_daily as d')
+    .set({
+      compass_financial_score: (eb) => eb.ref('d.financial_score'),
+      compass_valuation_score: (eb) => eb.ref('d.valuation_score'),
+      compass_technical_score: (eb) => eb.ref('d.technical_score'),
+      compass_risk_score: (eb) => eb.ref('d.risk_score'),
+      compass_score: (eb) => eb.ref('d.total_score'),
+      compass_score_date: (eb) => eb.ref('d.score_date'),
+      compass_updated_at: (eb) => eb.fn<Date>('now'),
+      is_active: true,
+      updated_at: (eb) => eb.fn<Date>('now'),
+    })
+    .whereRef('d.ticker', '=', 's.ticker')
+    .where('d.score_date', '=', scoreDate)
+    .$if(onlyTicker !== null, (q) => q.where('d.ticker', '=', onlyTicker!))
+    .execute();
 }
 
 async function raiseFailRateAlert(db: Db, scoreDate: IsoDate, out: StatementOutcome, failed: number, failRate: number, opts: ScoreOptions): Promise<number> {
@@ -155,10 +166,12 @@ async function raiseFailRateAlert(db: Db, scoreDate: IsoDate, out: StatementOutc
 }
 
 async function recordRun(db: Db, scope: 'market' | 'ticker', ticker: string | null, r: ScoreRunResult, startedAt: Date, opts: ScoreOptions): Promise<void> {
-  await sql`
-    INSERT INTO compass_score_run (score_date, scope, ticker, universe, scored, failed, fail_rate, insufficient_history,
-                                   axes, fail_reasons, workflow_id, run_id, alert_id, started_at)
-    VALUES (${r.scoreDate}::date, ${scope}, ${ticker}, ${r.universe}, ${r.scored}, ${r.failed}, ${r.failRate}, ${r.insufficientHistory},
-            ${JSON.stringify(r.axes)}::jsonb, ${JSON.stringify(r.failReasons)}::jsonb, ${opts.workflowId ?? null}, ${opts.runId ?? null},
-            ${r.alertId}, ${startedAt})`.execute(db);
+  await db
+    .insertInto('compass_score_run')
+    .values({
+      score_date: r.scoreDate, scope, ticker, universe: r.universe, scored: r.scored, failed: r.failed, fail_rate: r.failRate,
+      insufficient_history: r.insufficientHistory, axes: JSON.stringify(r.axes), fail_reasons: JSON.stringify(r.failReasons),
+      workflow_id: opts.workflowId ?? null, run_id: opts.runId ?? null, alert_id: r.alertId, started_at: startedAt,
+    })
+    .execute();
 }

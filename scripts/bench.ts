@@ -21,7 +21,7 @@
  *   one of them killed (SIGKILL) mid-run, against one worker without limits (scripts/bench-scale.ts).
  *   {"scale_run_s": …, "requests": …, "max_requests_1s": …, "rate_violations": …, "batches_by_worker": {…}, "checksum_equal": …, …}
  */
-import { sql } from 'kysely';
+import { type Expression, sql } from 'kysely';
 import type { Db } from '../db/database';
 import type { ChainName } from '../shared/chains';
 import { dailyCollection, dartFinancials, initialLoad } from '../workflows';
@@ -47,9 +47,12 @@ async function benchDaily(): Promise<Record<string, number>> {
     };
     process.stderr.write(`backfill: five years into an empty table, simulator at ${SIM_RPS} req/s…\n`);
     const backfill = await run(BACKFILL_AS_OF, 1825);
-    const loadSpan = await sql<{ s: number }>`
-      SELECT extract(epoch FROM max(finished_at) - min(started_at))::float8 AS s FROM data_collection_log WHERE step LIKE 'prices %'`.execute(env.db);
-    const backfillS = Number(loadSpan.rows[0]!.s);
+    const loadSpan = await env.db
+      .selectFrom('data_collection_log')
+      .select((eb) => eb.cast<number>(epoch(eb(eb.fn.max('finished_at'), '-', eb.fn.min('started_at'))), 'float8').as('s'))
+      .where('step', 'like', 'prices %')
+      .executeTakeFirstOrThrow();
+    const backfillS = Number(loadSpan.s);
     const backfillRows = backfill.result.prices.rows;
     await printSteps(env.db, `bench-${BACKFILL_AS_OF}-%`);
     process.stderr.write(`  backfill run ${backfill.seconds.toFixed(1)} s in all; prices ${backfillS.toFixed(1)} s, ${backfillRows} rows (${Math.round(backfillRows / backfillS)} rows/s)\n`);
@@ -95,10 +98,17 @@ async function benchInitialLoad(): Promise<Record<string, number>> {
     if (skip.length) process.stderr.write(`  skipping ${skip.join(', ')}\n`);
     await env.client.workflow.execute(initialLoad, { taskQueue: env.taskQueue, workflowId: `bench-initial-${Date.now()}`, args: [{ asOf: CHAIN_AS_OF, skip }] });
     const seconds = (Date.now() - started) / 1000;
-    const perChain = await sql<{ chain: string; s: number; steps: number }>`
-      SELECT chain, extract(epoch FROM max(finished_at) - min(started_at))::float8 AS s, count(*)::int AS steps
-        FROM data_collection_log GROUP BY chain ORDER BY min(started_at)`.execute(env.db);
-    for (const r of perChain.rows) process.stderr.write(`  ${r.chain.padEnd(30)} ${Number(r.s).toFixed(1).padStart(8)} s  (${r.steps} logged steps)\n`);
+    const perChain = await env.db
+      .selectFrom('data_collection_log')
+      .select((eb) => [
+        'chain',
+        eb.cast<number>(epoch(eb(eb.fn.max('finished_at'), '-', eb.fn.min('started_at'))), 'float8').as('s'),
+        eb.cast<number>(eb.fn.countAll(), 'integer').as('steps'),
+      ])
+      .groupBy('chain')
+      .orderBy((eb) => eb.fn.min('started_at'))
+      .execute();
+    for (const r of perChain) process.stderr.write(`  ${r.chain.padEnd(30)} ${Number(r.s).toFixed(1).padStart(8)} s  (${r.steps} logged steps)\n`);
     await printSteps(env.db, '%');
     return { initial_load_s: Number(seconds.toFixed(1)) };
   } finally {
@@ -106,14 +116,28 @@ async function benchInitialLoad(): Promise<Record<string, number>> {
   }
 }
 
+/** Seconds of an interval: extract(epoch …) has no builder. */
+const epoch = (interval: Expression<unknown>) => sql<number>`extract(epoch FROM ${interval})`;
+
 async function printSteps(db: Db, workflowPattern: string): Promise<void> {
-  const rows = await sql<{ step: string; s: number; rows: number | null }>`
-    SELECT CASE WHEN step LIKE 'prices %' THEN 'prices (all batches, summed)'
-                WHEN step LIKE 'dart-% %' THEN split_part(step, ' ', 1) || ' (all batches, summed)' ELSE step END AS step,
-           sum(extract(epoch FROM finished_at - started_at))::float8 AS s, sum(coalesce(rows_written, rows_in))::int AS rows
-      FROM data_collection_log WHERE workflow_id LIKE ${workflowPattern}
-     GROUP BY 1 ORDER BY min(started_at)`.execute(db);
-  for (const r of rows.rows) {
+  const rows = await db
+    .selectFrom('data_collection_log')
+    .select((eb) => [
+      eb.case()
+        .when('step', 'like', 'prices %').then('prices (all batches, summed)')
+        .when('step', 'like', 'dart-% %').then(eb(eb.fn<string>('split_part', ['step', eb.val(' '), eb.val(1)]), '||', ' (all batches, summed)'))
+        .else(eb.ref('step'))
+        .end()
+        .as('step'),
+      eb.cast<number>(eb.fn.sum(epoch(eb('finished_at', '-', eb.ref('started_at')))), 'float8').as('s'),
+      eb.cast<number | null>(eb.fn.sum(eb.fn.coalesce('rows_written', 'rows_in')), 'integer').as('rows'),
+    ])
+    .where('workflow_id', 'like', workflowPattern)
+    // By the label (the first output column): GROUP BY step would take the table's column, not the label.
+    .groupBy(sql`1`)
+    .orderBy((eb) => eb.fn.min('started_at'))
+    .execute();
+  for (const r of rows) {
     const perS = r.rows && r.s > 0 ? `  ${Math.round(r.rows / r.s)} rows/s` : '';
     process.stderr.write(`  ${r.step.padEnd(38)} ${Number(r.s).toFixed(2).padStart(8)} s  ${String(r.rows ?? '-').padStart(9)} rows${perS}\n`);
   }

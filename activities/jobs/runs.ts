@@ -4,33 +4,24 @@
  * schedule's state for queue-mode loops (paused, deleted, current definition).
  */
 import { ScheduleNotFoundError, type Client } from '@temporalio/client';
-import { type Generated, sql } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { Db } from '../../db/database';
+import type { Database } from '../../db/schema';
 import type { JobRunStatus, JobScope, JobSpec, TriggerSource } from '../../shared/jobs';
 
 /** Who started a run: the job workflows' triggers, or 'external' for a run reported through `POST /jobs/{id}/last-run`. */
 export type RunTriggerSource = TriggerSource | 'external';
 
-export interface JobRunsTable {
-  run_id: string;
-  job_id: string;
-  scope: JobScope;
-  trigger_source: RunTriggerSource;
-  params: unknown;
-  /** Null for an external run: no workflow ran it. */
-  workflow_id: string | null;
-  workflow_run_id: string | null;
-  slot: number | null;
-  started_at: Generated<Date>;
-  ended_at: Date | null;
-  status: JobRunStatus;
-  error: string | null;
-  next_delay_sec: number | null;
-  summary: string | null;
-}
+/**
+ * A job_runs row as the queries return it: the schema's type (db/generated), whose CHECK columns
+ * scope, trigger_source and status hold the values of JobScope, RunTriggerSource and JobRunStatus.
+ * workflow_id is null for an external run: no workflow ran it.
+ */
+export type JobRunsTable = Selectable<Database['job_runs']>;
 
-export function jobRunsDb(db: Db) {
-  return db.withTables<{ job_runs: JobRunsTable }>();
+/** job_runs is part of Database now; this stays for the callers that still pass their db through it. */
+export function jobRunsDb(db: Db): Db {
+  return db;
 }
 
 /** What the metrics need to know about a finished run (workers/job-metrics.ts implements it). */
@@ -74,7 +65,7 @@ export interface JobScheduleState {
 }
 
 export function createControlActivities(deps: ControlDeps) {
-  const db = jobRunsDb(deps.db);
+  const { db } = deps;
   return {
     async recordJobRunStart(r: RunStart): Promise<void> {
       await db
@@ -82,7 +73,7 @@ export function createControlActivities(deps: ControlDeps) {
         .values({
           run_id: r.runId, job_id: r.jobId, scope: r.scope, trigger_source: r.trigger, params: JSON.stringify(r.params),
           workflow_id: r.workflowId, workflow_run_id: r.workflowRunId, slot: r.slot ?? null,
-          status: r.skipped ? 'skipped' : 'running', error: r.skipped ?? null, ended_at: r.skipped ? sql<Date>`now()` : null,
+          status: r.skipped ? 'skipped' : 'running', error: r.skipped ?? null, ended_at: r.skipped ? (eb) => eb.fn<Date>('now') : null,
         })
         .onConflict((oc) => oc.column('run_id').doNothing())
         .execute();
@@ -93,10 +84,11 @@ export function createControlActivities(deps: ControlDeps) {
       // Only the first end counts: a retried activity must not count the run twice.
       const row = await db
         .updateTable('job_runs')
-        .set({ status: r.status, error: r.error ?? null, summary: r.summary ?? null, next_delay_sec: r.nextDelaySec ?? null, ended_at: sql<Date>`now()` })
+        .set({ status: r.status, error: r.error ?? null, summary: r.summary ?? null, next_delay_sec: r.nextDelaySec ?? null, ended_at: (eb) => eb.fn<Date>('now') })
         .where('run_id', '=', r.runId)
         .where('status', '=', 'running')
-        .returning(['job_id', 'scope', 'trigger_source', sql<number>`extract(epoch from (now() - started_at))::float8`.as('duration')])
+        // extract(epoch from an interval) has no builder: a fragment around the typed column.
+        .returning((eb) => ['job_id', 'scope', 'trigger_source', sql<number>`extract(epoch from (now() - ${eb.ref('started_at')}))::float8`.as('duration')])
         .executeTakeFirst();
       if (row) deps.metrics.observeRun({ job_id: row.job_id, scope: row.scope, trigger_source: row.trigger_source, status: r.status }, Number(row.duration));
     },

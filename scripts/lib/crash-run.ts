@@ -8,7 +8,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { sql } from 'kysely';
 import type { IsoDate } from '../../calendar/trading-calendar';
 import type { Db } from '../../db/database';
 import { dailyCollection } from '../../workflows';
@@ -113,15 +112,19 @@ export function spawnWorker(stack: CrashStack, dbUrl: string, taskQueue: string,
 }
 
 async function dbNow(db: Db): Promise<Date> {
-  return (await sql<{ t: Date }>`SELECT clock_timestamp() AS t`.execute(db)).rows[0]!.t;
+  return (await db.selectNoFrom((eb) => eb.fn<Date>('clock_timestamp').as('t')).executeTakeFirstOrThrow()).t;
 }
 
 /** A price batch or the score has an attempt running that started after `since` (each attempt restamps its step's row). */
 async function attemptRunningSince(db: Db, since: Date): Promise<boolean> {
-  const r = await sql<{ n: number }>`
-    SELECT count(*)::int AS n FROM data_collection_log
-     WHERE status = 'running' AND started_at >= ${since} AND (step LIKE 'prices %' OR step = 'compass-score')`.execute(db);
-  return r.rows[0]!.n > 0;
+  const r = await db
+    .selectFrom('data_collection_log')
+    .select((eb) => eb.cast<number>(eb.fn.countAll(), 'integer').as('n'))
+    .where('status', '=', 'running')
+    .where('started_at', '>=', since)
+    .where((eb) => eb.or([eb('step', 'like', 'prices %'), eb('step', '=', 'compass-score')]))
+    .executeTakeFirstOrThrow();
+  return r.n > 0;
 }
 
 async function waitFor(cond: () => Promise<boolean>, stop: () => boolean): Promise<boolean> {
@@ -163,16 +166,32 @@ async function attemptsOf(client: Client, workflowIds: string[]): Promise<Record
 }
 
 export async function tableSums(db: Db): Promise<{ rows: number; checksum: string; scoreChecksum: string }> {
-  const prices = await sql<{ n: number; sum: string }>`
-    SELECT count(*)::int AS n,
-           md5(coalesce(string_agg(concat_ws('|', ticker, trade_date, market, open_price, high_price, low_price, close_price, change_amount,
-                                             change_rate, volume, trading_value, market_cap, listed_shares, source), E'\n' ORDER BY ticker, trade_date), '')) AS sum
-      FROM stock_price_daily`.execute(db);
-  const scores = await sql<{ sum: string }>`
-    SELECT md5(coalesce(string_agg(concat_ws('|', ticker, score_date, technical_score, risk_score, financial_score, valuation_score, total_score),
-                                   E'\n' ORDER BY ticker, score_date), '')) AS sum
-      FROM compass_score_daily`.execute(db);
-  return { rows: prices.rows[0]!.n, checksum: prices.rows[0]!.sum, scoreChecksum: scores.rows[0]!.sum };
+  // md5 over the rows' text, one line per row in key order: equal tables give equal sums.
+  const prices = await db
+    .selectFrom('stock_price_daily')
+    .select((eb) => [
+      eb.cast<number>(eb.fn.countAll(), 'integer').as('n'),
+      eb.fn<string>('md5', [eb.fn.coalesce(
+        eb.fn.agg<string | null>('string_agg', [
+          eb.fn('concat_ws', [eb.val('|'), 'ticker', 'trade_date', 'market', 'open_price', 'high_price', 'low_price', 'close_price', 'change_amount',
+            'change_rate', 'volume', 'trading_value', 'market_cap', 'listed_shares', 'source']),
+          eb.val('\n'),
+        ]).orderBy('ticker').orderBy('trade_date'),
+        eb.val(''),
+      )]).as('sum'),
+    ])
+    .executeTakeFirstOrThrow();
+  const scores = await db
+    .selectFrom('compass_score_daily')
+    .select((eb) => eb.fn<string>('md5', [eb.fn.coalesce(
+      eb.fn.agg<string | null>('string_agg', [
+        eb.fn('concat_ws', [eb.val('|'), 'ticker', 'score_date', 'technical_score', 'risk_score', 'financial_score', 'valuation_score', 'total_score']),
+        eb.val('\n'),
+      ]).orderBy('ticker').orderBy('score_date'),
+      eb.val(''),
+    )]).as('sum'))
+    .executeTakeFirstOrThrow();
+  return { rows: prices.n, checksum: prices.sum, scoreChecksum: scores.sum };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
