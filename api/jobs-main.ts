@@ -9,7 +9,7 @@ import { ConfigError, loadConfig } from '../config/env';
 import { logger } from '../config/logger';
 import { createDb } from '../db/database';
 import { jobsNamespace } from '../jobs/namespaces';
-import { operatorDatabaseUrl } from '../scripts/lib/postgres';
+import { operatorDatabaseUrl } from '../config/database-url';
 import { systemClock } from '../shared/clock';
 import { adminRoutes } from './admin-routes';
 import { closeOnSignals } from './http';

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { isValidTimeZone } from '../calendar/time-zone';
-import * as workflows from '../workflows';
+import { isWorkflowType, WORKFLOW_TYPES } from '../shared/workflow-types';
 import { cronProblems } from './cron';
 import type { ScheduleEntry } from './catalog';
 
@@ -26,8 +26,8 @@ const entrySchema = z.object({
   timezone: z.string().refine(isValidTimeZone, 'must be an IANA time zone such as Asia/Seoul').optional(),
   disabledReason: z.string().min(1).optional(),
   skipKrxHolidays: z.boolean(),
-  workflowType: z.string().refine((t) => typeof (workflows as Record<string, unknown>)[t] === 'function', {
-    message: `must be a workflow exported by workflows/index.ts (${Object.keys(workflows).join(', ')})`,
+  workflowType: z.string().refine(isWorkflowType, {
+    message: `must be a workflow exported by workflows/index.ts (${WORKFLOW_TYPES.join(', ')})`,
   }),
   args: z.array(z.unknown()),
   overlap: z.enum(['SKIP', 'BUFFER_ONE', 'BUFFER_ALL', 'CANCEL_OTHER', 'TERMINATE_OTHER', 'ALLOW_ALL']),

@@ -30,9 +30,10 @@ import { systemClock } from '../shared/clock';
 import { taskQueuesOf } from '../shared/task-queues';
 import { devApiToken } from '../api/token';
 import { dateInZone } from '../calendar/time-zone';
-import { ensureDemoSalesmapDb } from '../reports/counterparty-risk/demo-db';
+import { ensureDemoSalesmapDb } from '../dev/salesmap-demo/demo-db';
 import { buildWorkflowBundle } from './build-workflow-bundle';
-import { devPgPort, redactDbUrl, startEmbeddedPostgres } from './lib/postgres';
+import { startEmbeddedPostgres } from './lib/postgres';
+import { devPgPort, redactDbUrl } from '../config/database-url';
 import { resolveTemporalCli, startDevServer } from './lib/temporal-server';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -114,7 +115,7 @@ async function main(): Promise<void> {
   const bundlePath = await buildWorkflowBundle();
   const worker = spawnWorker({ ...env, LOG_PRETTY: env.LOG_PRETTY ?? '1', WORKFLOW_BUNDLE_PATH: bundlePath });
   stops.push({ name: 'worker', stop: () => stopChild(worker) });
-  const jobsWorker = spawnWorker({ ...env, LOG_PRETTY: env.LOG_PRETTY ?? '1' }, 'workers/jobs-main.ts');
+  const jobsWorker = spawnWorker({ ...env, LOG_PRETTY: env.LOG_PRETTY ?? '1' }, 'dev/job-services/main.ts');
   stops.push({ name: 'jobs worker', stop: () => stopChild(jobsWorker) });
 
   const apiToken = cfg.API_TOKEN ?? devApiToken(path.join(DATA, 'api-token'));

@@ -32,7 +32,7 @@ import {
 import { formatPlan } from '../schedules/manage';
 import { JOB_SCOPES, type JobScope } from '../shared/jobs';
 import { parseCommandLine, UsageError } from './lib/cli-args';
-import { canConnect, operatorDatabaseUrl } from './lib/postgres';
+import { canConnect, operatorDatabaseUrl } from '../config/database-url';
 
 const USAGE = `usage: npm run jobs -- list | show <job_id> | apply | diff | prune | create --json '{…}' | update <job_id> --set k=v |
        delete <job_id> | run-now <job_id> [--params '{…}'] [--wait] | pause <job_id> [--reason …] | resume <job_id>   [--scope real|mock]`;

@@ -24,10 +24,10 @@ import { quotaUsageToday } from '../db/source-budget';
 import { type Clock, systemClock } from '../shared/clock';
 import { taskQueuesOf } from '../shared/task-queues';
 import { kstToday } from '../shared/chains';
-import { progressQuery } from '../workflows/progress';
+import { progressQuery } from '../shared/progress';
 import { UsageError } from './lib/cli-args';
 import { parseOpsArgs } from './lib/ops-args';
-import { canConnect, operatorDatabaseUrl, redactDbUrl } from './lib/postgres';
+import { canConnect, operatorDatabaseUrl, redactDbUrl } from '../config/database-url';
 
 function fmt(d: Date | undefined): string {
   return d ? kstLabel(d, 'minute') : '-';

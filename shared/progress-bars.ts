@@ -2,7 +2,7 @@
  * A workflow's progress as text bars, one line per step: what `npm run ops -- progress` prints and
  * what the Web UI shows as the run's Current Details. Pure, so workflows can render it too.
  */
-import type { WorkflowProgress } from '../workflows/progress';
+import type { WorkflowProgress } from './progress';
 
 /** Progress as text bars, one line per step. */
 export function renderProgress(p: WorkflowProgress, width = 30): string[] {

@@ -8,13 +8,13 @@
  * A workflow's activities and child workflows run on its own queue (Temporal's default), so the role of the
  * workflow a schedule, the API or the CLI starts decides where all of its work goes.
  */
-import type * as workflows from '../workflows';
+import type { WorkflowType } from './workflow-types';
 
 export const WORKER_ROLES = ['collection', 'reports', 'ops'] as const;
 export type WorkerRole = (typeof WORKER_ROLES)[number];
 
-/** Every workflow type of workflows/index.ts and its role: a type without one does not compile. */
-export const WORKFLOW_ROLES: Record<keyof typeof workflows, WorkerRole> = {
+/** Every workflow type (shared/workflow-types.ts) and its role: a type without one does not compile. */
+export const WORKFLOW_ROLES: Record<WorkflowType, WorkerRole> = {
   dailyCollection: 'collection',
   weeklyRefresh: 'collection',
   monthlyProducts: 'collection',

@@ -272,6 +272,14 @@ describe.each([
     }
   });
 
+  maybe('builds dev/ only into the demo target: what runs dev/ code builds demo, every other application service app', () => {
+    const built = Object.entries(services).filter(([, s]) => s.build);
+    const runsDev = (s: Service) => /(^|[\s"'])dev\//.test(`${script(s)} ${Object.values(s.environment ?? {}).join(' ')}`);
+    for (const [name, s] of built) expect(`${name}: ${(s.build as { target?: string }).target}`).toBe(`${name}: ${runsDev(s) ? 'demo' : 'app'}`);
+    // The demo pipeline, the simulator and the demo job services are dev/ code; setup and the APIs are not.
+    expect(built.filter(([, s]) => runsDev(s)).map(([n]) => n).sort()).toEqual(['jobs-worker', 'simulator', 'worker']);
+  });
+
   maybe('has prometheus scrape each worker on the port it serves its metrics on', () => {
     type ScrapeConfig = { static_configs?: Array<{ targets: string[] }>; dns_sd_configs?: Array<{ names: string[]; port: number }> };
     const prom = parseYaml(fs.readFileSync(path.join(ROOT, 'dashboards', 'prometheus.yml'), 'utf8')) as { scrape_configs: ScrapeConfig[] };
@@ -285,5 +293,36 @@ describe.each([
       `worker:${services.worker!.environment!.COLLECTION_METRICS_PORT}`,
       `jobs-worker:${services['jobs-worker']!.environment!.METRICS_PORT}`,
     ]));
+  });
+});
+
+describe('Dockerfile', () => {
+  interface Stage { base: string; name: string; lines: string[] }
+  const stages: Stage[] = [];
+  for (const line of fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8').split('\n').map((l) => l.trim())) {
+    const from = /^FROM (\S+)(?: AS (\S+))?$/i.exec(line);
+    if (from) stages.push({ base: from[1]!, name: from[2] ?? '', lines: [] });
+    else if (line && !line.startsWith('#')) stages.at(-1)?.lines.push(line);
+  }
+  const stage = (name: string) => stages.find((s) => s.name === name)!;
+  /** What a stage copies from the build context (COPY without --from): its sources. */
+  const contextCopies = (s: Stage) => s.lines.filter((l) => /^COPY /.test(l) && !/--from=/.test(l)).map((l) => l.split(/\s+/).slice(1, -1).filter((a) => !a.startsWith('--')));
+
+  it('builds the production image (target app, the default) without dev/, and the demo target with it', () => {
+    expect(stages.at(-1)!.name).toBe('app');
+    expect(stage('app').base).toBe('production');
+    expect(stage('demo')).toMatchObject({ base: 'production' });
+    expect(contextCopies(stage('demo'))).toEqual([['dev']]);
+    // production takes the context only through the stage that drops dev/, and its own context copies name no dev/.
+    expect(stage('production').lines).toContain('COPY --from=sources /src ./');
+    expect(contextCopies(stage('production')).flat()).toEqual(['package.json', 'package-lock.json']);
+    const sources = stage('sources').lines;
+    expect(sources.indexOf('RUN rm -rf dev')).toBeGreaterThan(sources.indexOf('COPY . .'));
+    expect(sources.indexOf('COPY . .')).toBeGreaterThanOrEqual(0);
+  });
+
+  it('keeps dev/ in the build context, since .dockerignore applies to the demo target too', () => {
+    const ignored = fs.readFileSync(path.join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    expect(ignored.filter((l) => /^\/?dev(\/|$)/.test(l))).toEqual([]);
   });
 });

