@@ -12,8 +12,8 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { RetryPolicy } from '@temporalio/common';
-import { msOptionalToNumber } from '@temporalio/common/lib/time';
 import { failureBudget } from '../shared/crash-retries';
+import { optionalDurationMs } from '../shared/duration';
 
 const HEARTBEAT_EVERY_MS = 10_000;
 
@@ -67,9 +67,9 @@ function countFailure(ctx: Context, err: unknown, details: Counted, failureRetry
 
 /** Temporal's own backoff, counted in failures instead of attempts. */
 function backoff(retry: RetryPolicy, failures: number): number {
-  const initial = msOptionalToNumber(retry.initialInterval) ?? 1000;
+  const initial = optionalDurationMs(retry.initialInterval) ?? 1000;
   const delay = initial * (retry.backoffCoefficient ?? 2) ** (failures - 1);
-  return Math.min(delay, msOptionalToNumber(retry.maximumInterval) ?? 100 * initial);
+  return Math.min(delay, optionalDurationMs(retry.maximumInterval) ?? 100 * initial);
 }
 
 function activityContext(): Context | undefined {

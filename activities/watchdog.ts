@@ -1,10 +1,11 @@
 /**
  * The watchdog's checks (workflow `opsWatchdog`, schedule `ops-watchdog`): what should have
  * happened against what did.
- *  - Schedule slots: each schedule's fire times over the lookback window, computed from its
- *    described spec (schedules/fire-times.ts), against the run each slot starts (id
- *    `<action workflow id>-<slot time, UTC>`, set by the server). No run → missed; a run that
- *    started late, is stuck, or failed → late / stuck / failed.
+ *  - Schedule slots: each schedule's fire times over the lookback window, as the server computes
+ *    them from its spec (ListScheduleMatchingTimes), against the run the server says each slot
+ *    started: the schedule's recent actions (its last ten), and for older slots the runs that
+ *    visibility lists under the schedule (TemporalScheduledById / TemporalScheduledStartTime).
+ *    No run → missed; a run that started late, is stuck, or failed → late / stuck / failed.
  *  - Deadlines: today's prices by 17:30, the score before the 07:30 email, the counterparty
  *    report by 08:30 (KST; WATCHDOG_*_DEADLINE).
  *  - The holiday calendar's end: calendar/krx-holidays.json covers up to its last year's 31
@@ -13,21 +14,20 @@
  * Each verdict is recorded once per (subject, slot) in watchdog_verdict, and every non-ok one
  * raises an ops alert naming the schedule (or deadline) and the slot.
  */
-import { type Client, ScheduleNotFoundError, WorkflowNotFoundError, type WorkflowExecutionDescription } from '@temporalio/client';
+import { type Client, type ScheduleDescription, ScheduleNotFoundError, WorkflowNotFoundError, type WorkflowExecutionDescription } from '@temporalio/client';
 import { Context } from '@temporalio/activity';
-import { msOptionalToNumber } from '@temporalio/common';
-import { sql } from 'kysely';
 import {
   addDays, calendarYears, type IsoDate, isTradingDay, kstDate, kstLabel, parseIsoDate, tradingDayOnOrBefore,
 } from '../calendar/trading-calendar';
 import { connectClient } from '../client/connection';
 import { raiseAlert, type AlertSeverity } from '../db/alerts';
-import { decidedSlots, recordVerdict, type Verdict } from '../db/watchdog';
+import { decidedSlots, priceRowsOn, recordVerdict, type Verdict } from '../db/watchdog';
 import { latestScoreDate } from '../db/market-email';
 import { catalog } from '../schedules/catalog';
-import { fireTimes } from '../schedules/fire-times';
 import { CONFIG_PAUSE_PREFIX } from '../schedules/options';
 import { counterpartyReportWorkflowId } from '../shared/counterparty-risk';
+import { msToTimestamp, optionalDurationMs, timestampMs } from '../shared/duration';
+import { SCHEDULED_START } from '../shared/search-attributes';
 import type { ActivityDeps } from './deps';
 
 export interface WatchdogFinding {
@@ -69,7 +69,7 @@ export interface WatchdogCheckInput {
 /** The watchdog's own schedule (schedules/catalog.ts). */
 export const WATCHDOG_SCHEDULE_ID = 'ops-watchdog';
 
-/** "2026-11-22T07:30:00Z": the suffix the server gives the run of that slot. */
+/** "2026-11-22T07:30:00Z": how findings, alerts and dedupe keys name a slot (also the suffix of its run's id). */
 export function slotSuffix(at: Date): string {
   return at.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
@@ -80,6 +80,41 @@ export function kstInstant(date: IsoDate, hhmm: string): Date {
 }
 
 const minutes = (ms: number) => (ms < 120_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms / 60_000)} min`);
+
+/**
+ * The fire times (ms) of schedule `scheduleId` in [from, to], as the server computes them from the
+ * schedule's current spec: calendars, intervals, skipped KRX holidays, start and end, time zone.
+ * (With a jitter they would be the jittered times, as are the recent actions'; the catalog sets none.)
+ */
+export async function scheduleFireTimes(client: Client, scheduleId: string, from: number, to: number): Promise<number[]> {
+  const out: number[] = [];
+  // The server lists the times after startTime, at most 1000 an answer: ask again after the last one until nothing new comes.
+  for (let after = from - 1; ;) {
+    const { startTime } = await client.workflowService.listScheduleMatchingTimes({
+      namespace: client.options.namespace, scheduleId, startTime: msToTimestamp(after), endTime: msToTimestamp(to),
+    });
+    const times = (startTime ?? []).map(timestampMs).filter((t) => t > after && t <= to);
+    if (times.length === 0) return out;
+    out.push(...times);
+    after = times[times.length - 1]!;
+  }
+}
+
+/**
+ * The workflow id each slot's run got, by slot time (ms), as the server recorded it: the schedule's
+ * recent actions, then, if a slot is older than those ten, the runs visibility lists under the schedule.
+ */
+async function runsBySlot(client: Client, desc: ScheduleDescription, slots: number[], from: Date): Promise<Map<number, string>> {
+  const runs = new Map<number, string>();
+  for (const a of desc.info.recentActions) runs.set(a.scheduledAt.getTime(), a.action.workflow.workflowId);
+  if (slots.every((s) => runs.has(s))) return runs;
+  const query = `TemporalScheduledById = '${desc.scheduleId.replace(/'/g, "\\'")}' AND TemporalScheduledStartTime >= '${from.toISOString()}'`;
+  for await (const w of client.workflow.list({ query })) {
+    const at = w.typedSearchAttributes.get(SCHEDULED_START)?.getTime();
+    if (at !== undefined && !runs.has(at)) runs.set(at, w.workflowId);
+  }
+  return runs;
+}
 
 async function describeRun(client: Client, workflowId: string): Promise<WorkflowExecutionDescription | null> {
   try {
@@ -157,16 +192,18 @@ async function checkSchedule(deps: ActivityDeps, client: Client, id: string, now
   const since = Math.max(desc.info.createdAt.getTime(), desc.info.lastUpdatedAt?.getTime() ?? 0);
   const from = new Date(Math.max(now - cfg.WATCHDOG_LOOKBACK_HOURS * 3600_000, since));
   const decided = await decidedSlots(deps.db, subject, from);
-  const prefix = desc.action.type === 'startWorkflow' ? desc.action.workflowId : id;
-  const runTimeoutMs = desc.action.type === 'startWorkflow' ? msOptionalToNumber(desc.action.workflowRunTimeout) : undefined;
-  for (const slot of fireTimes(desc.spec, from, new Date(now - graceMs))) {
-    if (decided.has(slot.getTime())) continue;
+  const open = (await scheduleFireTimes(client, id, from.getTime(), now - graceMs)).filter((t) => !decided.has(t));
+  if (open.length === 0) return;
+  const runs = await runsBySlot(client, desc, open, from);
+  const runTimeoutMs = desc.action.type === 'startWorkflow' ? optionalDurationMs(desc.action.workflowRunTimeout) : undefined;
+  for (const slotMs of open) {
+    const slot = new Date(slotMs);
     Context.current().heartbeat(`${id} ${slotSuffix(slot)}`);
-    const workflowId = `${prefix}-${slotSuffix(slot)}`;
-    const run = await describeRun(client, workflowId);
-    const age = now - slot.getTime();
+    const workflowId = runs.get(slotMs);
+    const run = workflowId === undefined ? null : await describeRun(client, workflowId);
+    const age = now - slotMs;
     let j: Judgement | null = null;
-    if (!run) {
+    if (!run || workflowId === undefined) {
       if (paused) {
         j = { verdict: 'missed', detail: `no run: the schedule is paused${note ? ` (note: "${note}")` : ''}` };
       } else if (age > catchupMs + graceMs) {
@@ -216,8 +253,7 @@ async function checkDeadlines(deps: ActivityDeps, client: Client, day: IsoDate, 
   }
   if (tradingDay) {
     await due('prices', cfg.WATCHDOG_PRICES_DEADLINE, async () => {
-      const r = await sql<{ n: string }>`SELECT count(*) AS n FROM stock_price_daily WHERE trade_date = ${day}::date`.execute(deps.db);
-      const n = Number(r.rows[0]!.n);
+      const n = await priceRowsOn(deps.db, day);
       return n > 0
         ? { verdict: 'ok', detail: `${n} price rows for ${day}` }
         : { verdict: 'missed', detail: `no prices of ${day} in stock_price_daily by ${cfg.WATCHDOG_PRICES_DEADLINE} KST (daily-collection)` };

@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
-import type { TLSConfig } from '@temporalio/common/lib/internal-non-workflow';
+import type { TLSConfig } from '@temporalio/client';
 import type { AppConfig } from '../config/env';
 import { logger as defaultLogger, type Logger } from '../config/logger';
 

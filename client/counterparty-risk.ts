@@ -8,6 +8,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { COUNTERPARTY_RISK_CHAIN, counterpartyReportWorkflowId, type ReportRunSettings } from '../shared/counterparty-risk';
 import { CHAIN, TRADING_DATE } from '../shared/search-attributes';
 import { type TaskQueues, taskQueueFor } from '../shared/task-queues';
+import { runStartOptions } from '../shared/workflow-run-policy';
 import type { counterpartyRiskReport, ReportTrigger } from '../workflows/counterparty-risk-report';
 
 const REPORT_WORKFLOW = 'counterpartyRiskReport';
@@ -35,7 +36,7 @@ export async function startOrJoinReport(
     args: [{ asOf: o.asOf, trigger: o.trigger, settings: o.settings }],
     workflowIdConflictPolicy: 'USE_EXISTING',
     workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-    workflowRunTimeout: '1 hour',
+    ...runStartOptions(REPORT_WORKFLOW),
     typedSearchAttributes: [
       { key: CHAIN, value: COUNTERPARTY_RISK_CHAIN },
       { key: TRADING_DATE, value: o.asOf },

@@ -9,6 +9,7 @@ import type { IsoDate } from '../calendar/trading-calendar';
 import { CHAINS, type ChainName, chainRunId } from '../shared/chains';
 import { CHAIN } from '../shared/search-attributes';
 import { type TaskQueues, taskQueueFor } from '../shared/task-queues';
+import { runStartOptions } from '../shared/workflow-run-policy';
 import type { ChainPolicy } from '../workflows/policy';
 
 export interface StartedOperation {
@@ -54,6 +55,7 @@ export async function startOperation(client: Client, queues: TaskQueues | string
       workflowId: spec.workflowId,
       args: spec.args,
       workflowIdConflictPolicy: policy,
+      ...runStartOptions(spec.workflowType),
       typedSearchAttributes: spec.chain ? [{ key: CHAIN, value: spec.chain }] : undefined,
       staticSummary: `ops: ${spec.workflowType} ${spec.workflowId}`,
     });

@@ -16,7 +16,7 @@ import { cronProblems } from '../schedules/cron';
 import { SCHEDULE_TIMEZONE } from '../schedules/catalog';
 import { CatalogError, issueProblems } from '../schedules/validate';
 import { JOB_SCOPES, type JobScope, type JobSpec, type RescheduleMode } from '../shared/jobs';
-import { JOB_SERVICES } from '../activities/jobs/services';
+import { JOB_SERVICES } from '../shared/job-services';
 
 export const CATALOG_PATH = path.resolve(__dirname, 'catalog.json');
 

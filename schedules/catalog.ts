@@ -7,9 +7,16 @@
  * DST, so no slot is skipped or doubled); entries built from configuration come from `catalog(cfg)`.
  * Misfires are schedule policy, not code: `catchupWindow` is APScheduler's misfire_grace_time,
  * and `overlap: 'SKIP'` is the seed's "already running → skip" lock.
+ *
+ * What an entry starts is typed against the workflow function (`starts`): arguments the function does not
+ * take do not compile. The functions are imported as types only: the catalog loads no workflow code.
  */
 import type { DayOfWeek } from '@temporalio/client';
+import type { ChainName } from '../shared/chains';
 import { type TaskQueueSettings, taskQueueFor } from '../shared/task-queues';
+import { runStartOptions } from '../shared/workflow-run-policy';
+import type { WorkflowType } from '../shared/workflow-types';
+import type * as workflows from '../workflows';
 
 export const SCHEDULE_TIMEZONE = 'Asia/Seoul';
 
@@ -24,7 +31,14 @@ export interface CatalogCalendar {
   minute: number;
 }
 
-export interface ScheduleEntry {
+type Workflows = typeof workflows;
+
+/** A workflow of workflows/index.ts and arguments its function takes, for each workflow type. */
+export type ScheduledWorkflow = { [W in WorkflowType]: { workflowType: W; args: Parameters<Workflows[W]> } }[WorkflowType];
+
+export type ScheduleEntry = ScheduleSettings & ScheduledWorkflow;
+
+export interface ScheduleSettings {
   /** Schedule id on the server, and prefix of every workflow id it starts. */
   id: string;
   /** For humans: shown in `schedules diff`, in the schedule's memo and as its initial note. */
@@ -43,18 +57,27 @@ export interface ScheduleEntry {
   disabledReason?: string;
   /** Also skip KRX weekday holidays (calendar/krx-holidays.json). */
   skipKrxHolidays: boolean;
-  workflowType: string;
   /**
    * The task queue of its runs: the queue of its workflow type's role (shared/task-queues.ts), set by `catalog(cfg)`.
    * Unset (CATALOG itself, or a catalog built without queue settings), the build context's queue: tests run every entry on theirs.
    */
   taskQueue?: string;
-  args: unknown[];
   overlap: 'SKIP' | 'BUFFER_ONE' | 'BUFFER_ALL' | 'CANCEL_OTHER' | 'TERMINATE_OTHER' | 'ALLOW_ALL';
   /** How late a missed slot may still start after an outage (APScheduler misfire_grace_time). */
   catchupWindow: string;
-  /** Bounds each run, so a stuck run cannot block later slots under SKIP. */
+  /** Bounds each run, so a stuck run cannot block later slots under SKIP: the workflow's, from workflows/policy.ts (`starts`). */
   runTimeout: string;
+}
+
+/**
+ * What a schedule starts: `workflowType` with `args`, which must be the arguments its workflow function takes,
+ * and the run timeout workflows/policy.ts gives its runs (chainSlot's by the chain in its input).
+ */
+export function starts<W extends WorkflowType>(workflowType: W, ...args: Parameters<Workflows[W]>): { workflowType: W; args: Parameters<Workflows[W]>; runTimeout: string } {
+  const chain = (args[0] as { chain?: ChainName } | undefined)?.chain;
+  const timeout = runStartOptions(workflowType, chain).workflowRunTimeout;
+  if (timeout === undefined) throw new TypeError(`${workflowType} has no run timeout in WORKFLOW_RUN_POLICY: a scheduled run without one can hold back every later slot`);
+  return { workflowType, args, runTimeout: typeof timeout === 'number' ? `${timeout}ms` : timeout };
 }
 
 export const CATALOG: ScheduleEntry[] = [
@@ -66,11 +89,9 @@ export const CATALOG: ScheduleEntry[] = [
     calendar: { dayOfWeek: { start: 'MONDAY', end: 'FRIDAY' }, hour: 16, minute: 30 },
     skipKrxHolidays: true,
     // chainSlot runs the chain as daily-collection-<date>: the same id an operator's rerun uses.
-    workflowType: 'chainSlot',
-    args: [{ chain: 'daily-collection' }],
+    ...starts('chainSlot', { chain: 'daily-collection' }),
     overlap: 'SKIP',
     catchupWindow: '1 hour',
-    runTimeout: '6 hours',
   },
   {
     id: 'weekly-refresh',
@@ -79,12 +100,10 @@ export const CATALOG: ScheduleEntry[] = [
     chain: 'weekly-refresh',
     calendar: { dayOfWeek: ['SATURDAY'], hour: 10, minute: 0 },
     skipKrxHolidays: false,
-    workflowType: 'chainSlot',
-    args: [{ chain: 'weekly-refresh' }],
+    ...starts('chainSlot', { chain: 'weekly-refresh' }),
     overlap: 'SKIP',
     // A weekend job: after an outage it is still wanted the same day.
     catchupWindow: '12 hours',
-    runTimeout: '12 hours',
   },
   {
     id: 'monthly-products',
@@ -94,11 +113,9 @@ export const CATALOG: ScheduleEntry[] = [
     // The first Saturday: a Saturday that is also one of the first seven days.
     calendar: { dayOfWeek: ['SATURDAY'], dayOfMonth: { start: 1, end: 7 }, hour: 13, minute: 0 },
     skipKrxHolidays: false,
-    workflowType: 'chainSlot',
-    args: [{ chain: 'monthly-products' }],
+    ...starts('chainSlot', { chain: 'monthly-products' }),
     overlap: 'SKIP',
     catchupWindow: '1 day',
-    runTimeout: '24 hours',
   },
   {
     id: 'quarterly-corporate-actions',
@@ -107,11 +124,9 @@ export const CATALOG: ScheduleEntry[] = [
     // First Sunday of January, April, July and October, after the monthly Saturday jobs.
     calendar: { month: [1, 4, 7, 10], dayOfWeek: ['SUNDAY'], dayOfMonth: { start: 1, end: 7 }, hour: 10, minute: 0 },
     skipKrxHolidays: false,
-    workflowType: 'chainSlot',
-    args: [{ chain: 'quarterly-corporate-actions' }],
+    ...starts('chainSlot', { chain: 'quarterly-corporate-actions' }),
     overlap: 'SKIP',
     catchupWindow: '1 day',
-    runTimeout: '12 hours',
   },
   {
     id: 'daily-pipeline',
@@ -122,12 +137,9 @@ export const CATALOG: ScheduleEntry[] = [
     // runs Monday to Friday regardless, and its news and LLM analysis has input on KRX holidays too.
     calendar: { dayOfWeek: { start: 'MONDAY', end: 'FRIDAY' }, hour: 16, minute: 10 },
     skipKrxHolidays: false,
-    workflowType: 'dailyPipeline',
-    args: [{}],
+    ...starts('dailyPipeline', {}),
     overlap: 'SKIP',
     catchupWindow: '1 hour',
-    // Two attempts of at most 25 minutes (PIPELINE_TIMEOUT_SEC ≤ 1500) plus post-processing fit in it.
-    runTimeout: '1 hour',
   },
   {
     id: 'daily-market-email',
@@ -136,12 +148,10 @@ export const CATALOG: ScheduleEntry[] = [
     chain: 'daily-market-email',
     calendar: { hour: 7, minute: 30 },
     skipKrxHolidays: false,
-    workflowType: 'dailyMarketEmail',
-    args: [{}],
+    ...starts('dailyMarketEmail', {}),
     overlap: 'SKIP',
     // A morning summary more than an hour late is still worth sending; the send ledger keeps it to one per recipient and day.
     catchupWindow: '1 hour',
-    runTimeout: '1 hour',
   },
   {
     id: 'watchlist-score-alerts',
@@ -149,11 +159,9 @@ export const CATALOG: ScheduleEntry[] = [
     chain: 'watchlist-score-alerts',
     calendar: { hour: 8, minute: 0 },
     skipKrxHolidays: false,
-    workflowType: 'watchlistScoreAlerts',
-    args: [{}],
+    ...starts('watchlistScoreAlerts', {}),
     overlap: 'SKIP',
     catchupWindow: '1 hour',
-    runTimeout: '1 hour',
   },
   {
     id: 'ops-watchdog',
@@ -162,12 +170,10 @@ export const CATALOG: ScheduleEntry[] = [
     chain: 'ops-watchdog',
     cron: '*/15 * * * *',
     skipKrxHolidays: false,
-    workflowType: 'opsWatchdog',
-    args: [{}],
+    ...starts('opsWatchdog', {}),
     overlap: 'SKIP',
     // The next run is 15 minutes away and checks everything again: no catching up.
     catchupWindow: '10 minutes',
-    runTimeout: '10 minutes',
   },
 ];
 
@@ -194,12 +200,10 @@ export function counterpartyRiskSchedule(s: CatalogSettings): ScheduleEntry {
     cron: s.REPORT_CRON,
     timezone: s.TZ,
     skipKrxHolidays: false,
-    workflowType: 'counterpartyRiskReport',
-    args: [{ trigger: 'schedule' }],
+    ...starts('counterpartyRiskReport', { trigger: 'schedule' }),
     overlap: 'ALLOW_ALL',
     // The report is for the day: one late by up to an hour after an outage is still wanted.
     catchupWindow: '1 hour',
-    runTimeout: '1 hour',
     disabledReason: s.ENABLE_SCHEDULER ? undefined : 'ENABLE_SCHEDULER=0: reports are made only on demand (POST /api/report/counterparty-risk/recompute)',
   };
 }

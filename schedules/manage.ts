@@ -10,8 +10,8 @@
  * creation only; the config fingerprint lives in a schedule search attribute, which update can replace.
  */
 import { type Client, ScheduleAlreadyRunning, type ScheduleDescription, ScheduleNotFoundError, type ScheduleOptions } from '@temporalio/client';
-import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
+import { msToTimestamp } from '../shared/duration';
 import { ALL_SEARCH_ATTRIBUTES, CONFIG_HASH } from '../shared/search-attributes';
 import { type BuildContext, buildScheduleOptions, changedParts, desiredPauseState, MANAGED_BY } from './options';
 import { validateCatalog } from './validate';
@@ -162,7 +162,7 @@ export async function ensureNamespace(client: Client): Promise<boolean> {
       },
     );
   if (await exists()) return false;
-  await client.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs(`${NEW_NAMESPACE_RETENTION_DAYS} days`) });
+  await client.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTimestamp(NEW_NAMESPACE_RETENTION_DAYS * 86_400_000) });
   // The frontend learns of a new namespace within seconds, not at once.
   for (let i = 0; i < 60 && !(await exists()); i++) await new Promise((r) => setTimeout(r, 500));
   return true;

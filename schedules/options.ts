@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { type CalendarSpec, type ScheduleOptions, ScheduleOverlapPolicy, type ScheduleSpec } from '@temporalio/client';
 import { weekdayHolidays } from '../calendar/trading-calendar';
 import { CHAIN, CONFIG_HASH, SCOPE } from '../shared/search-attributes';
+import { runStartOptions } from '../shared/workflow-run-policy';
 import { SCHEDULE_TIMEZONE, type ScheduleEntry } from './catalog';
 
 export const MANAGED_BY = 'compass-schedules';
@@ -36,6 +37,9 @@ export function buildScheduleOptions(entry: ScheduleEntry, ctx: BuildContext): {
   const spec: ScheduleSpec = entry.cron !== undefined
     ? { cronExpressions: [entry.cron.trim()], skip, timezone }
     : { calendars: [calendarOf(entry)], skip, timezone };
+  // The run timeout is the entry's (the policy table's, unless a test overrides it); the rest of the table's
+  // bounds are set only where it has them, so that the action, and its fingerprint, stay as they were without.
+  const { workflowExecutionTimeout, retry } = runStartOptions(entry.workflowType, entry.workflowType === 'chainSlot' ? entry.args[0].chain : undefined);
   const action = {
     type: 'startWorkflow' as const,
     workflowType: entry.workflowType,
@@ -43,6 +47,8 @@ export function buildScheduleOptions(entry: ScheduleEntry, ctx: BuildContext): {
     workflowId: entry.id,
     args: entry.args,
     workflowRunTimeout: entry.runTimeout as ScheduleOptions['action']['workflowRunTimeout'],
+    ...(workflowExecutionTimeout !== undefined && { workflowExecutionTimeout }),
+    ...(retry !== undefined && { retry }),
     memo: { chain: entry.chain, schedule: entry.id, description: entry.description },
     typedSearchAttributes: [
       { key: CHAIN, value: entry.chain },

@@ -16,9 +16,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { sql } from 'kysely';
 import { closeActivityDeps } from '../activities/deps';
 import { jobSpecOf } from '../jobs/catalog';
 import { allJobNamespaces } from '../jobs/namespaces';
@@ -32,6 +30,7 @@ import { createCollectionWorker } from '../workers/collection-worker';
 import { eventually, jobEntry, jobScopeHarness } from '../tests/helpers/jobs';
 import { connectTestClient, connectTestWorkerConnection, scratchDatabase, testDeps, workflowBundle } from '../tests/helpers/services';
 import { testClock } from '../tests/helpers/clock';
+import { historyToJsonObject } from './lib/history-json';
 import { adminPostgres } from './lib/postgres';
 import { freePort } from './lib/ports';
 import { resolveTemporalCli, startDevServer } from './lib/temporal-server';
@@ -82,7 +81,7 @@ async function main(): Promise<void> {
         continue;
       }
       const history = await r.client.workflow.getHandle(r.workflowId, r.runId).fetchHistory();
-      fs.writeFileSync(file, `${JSON.stringify({ workflowId: r.workflowId, ...(JSON.parse(historyToJSON(history)) as object) })}\n`);
+      fs.writeFileSync(file, `${JSON.stringify({ workflowId: r.workflowId, ...historyToJsonObject(history) })}\n`);
       console.log(`recorded  ${path.relative(ROOT, file)} (${history.events?.length ?? 0} events, workflow ${r.workflowId})`);
       written++;
     }
@@ -128,7 +127,7 @@ async function runScenarios(stops: Array<() => Promise<unknown>>, tmp: string): 
 
   // Quarterly corporate actions of three listed companies (dart_corp_code is all the plan reads), one kind.
   for (const c of listedCompanies().slice(0, 3)) {
-    await sql`INSERT INTO dart_corp_code (corp_code, corp_name, stock_code) VALUES (${c.corpCode}, ${c.name}, ${c.ticker!.srtnCd})`.execute(scratch.db);
+    await scratch.db.insertInto('dart_corp_code').values({ corp_code: c.corpCode, corp_name: c.name, stock_code: c.ticker!.srtnCd }).execute();
   }
   await run(quarterlyCorporateActions, { taskQueue: TASK_QUEUE, workflowId: 'quarterly-corporate-actions-2024-Q2', args: [{ asOf: '2024-04-07', kinds: ['cmpMgDecsn'], policy: FAST }] });
   keep('quarterly-corporate-actions', 'quarterly-corporate-actions-2024-Q2');
@@ -147,8 +146,8 @@ async function runScenarios(stops: Array<() => Promise<unknown>>, tmp: string): 
   keep('price-backfill-range', 'ops-price-backfill/prices');
 
   // The morning emails to one reader with a watchlist.
-  const user = await sql<{ id: string }>`INSERT INTO app_user (email, display_name, market_email) VALUES ('reader@example.com', '독자', true) RETURNING id`.execute(scratch.db);
-  await sql`INSERT INTO watchlist_item (user_id, ticker) VALUES (${user.rows[0]!.id}, '005930')`.execute(scratch.db);
+  const user = await scratch.db.insertInto('app_user').values({ email: 'reader@example.com', display_name: '독자', market_email: true }).returning('id').executeTakeFirstOrThrow();
+  await scratch.db.insertInto('watchlist_item').values({ user_id: user.id, ticker: '005930' }).execute();
   await run(dailyMarketEmail, { taskQueue: TASK_QUEUE, workflowId: 'record-market-email', args: [{ date: '2024-03-16', retry: EMAIL_RETRY }] });
   keep('daily-market-email', 'record-market-email');
   await run(watchlistScoreAlerts, { taskQueue: TASK_QUEUE, workflowId: 'record-watchlist-alerts', args: [{ date: '2024-03-16', retry: EMAIL_RETRY }] });

@@ -6,10 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { type Client, WorkflowFailedError } from '@temporalio/client';
 import { sql } from 'kysely';
 import { startSimulator, type Simulator } from '../dev/simulator/server';
+import { historyToJsonObject } from '../scripts/lib/history-json';
 import { dailyCollection, initialLoad, monthlyProducts, quarterlyCorporateActions, weeklyRefresh } from '../workflows';
 import { collectionWorkers, connectTestClient, type ScratchDb, scratchDatabase } from './helpers/services';
 import { testClock } from './helpers/clock';
@@ -38,7 +38,6 @@ const causes = (err: unknown): string => {
   for (let e = err as { message?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) out.push(e.message ?? '');
   return out.join(' <- ');
 };
-const historyToJSONObject = (h: Parameters<typeof historyToJSON>[0]) => JSON.parse(historyToJSON(h)) as Record<string, unknown>;
 const id = (what: string) => `${what}-${randomUUID().slice(0, 8)}`;
 
 beforeAll(async () => {
@@ -71,7 +70,7 @@ describe('initial load', () => {
         'daily-collection-checked': `daily-collection-${AS_OF}`, 'monthly-products': 'monthly-products-2024-03' };
       for (const [name, wid] of Object.entries(ids)) {
         const history = await client.workflow.getHandle(wid).fetchHistory();
-        fs.writeFileSync(path.join(__dirname, 'fixtures', 'histories', `${name}.json`), JSON.stringify({ workflowId: wid, ...historyToJSONObject(history) }));
+        fs.writeFileSync(path.join(__dirname, 'fixtures', 'histories', `${name}.json`), JSON.stringify({ workflowId: wid, ...historyToJsonObject(history) }));
       }
     }
 

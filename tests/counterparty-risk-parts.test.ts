@@ -9,7 +9,7 @@ import path from 'node:path';
 import { dateInZone, isValidTimeZone, timeStampInZone } from '../calendar/time-zone';
 import { aggregateRisk, aggregateSnapshot, loadSqlJs, SchemaError } from '../reports/counterparty-risk/aggregate';
 import { prepareAtomicWrite, writeFileAtomic } from '../reports/counterparty-risk/atomic-file';
-import { buildDemoSalesmapDb, ensureDemoSalesmapDb } from '../reports/counterparty-risk/demo-db';
+import { buildDemoSalesmapDb, ensureDemoSalesmapDb } from '../dev/salesmap-demo/demo-db';
 import { fallbackAdvice } from '../reports/counterparty-risk/fallback';
 import { adviseWithLlm } from '../reports/counterparty-risk/llm';
 import { applyRetention } from '../reports/counterparty-risk/retention';

@@ -19,7 +19,7 @@ import { type ApiServer, startApiServer } from '../api/server';
 import { dateInZone } from '../calendar/time-zone';
 import { addDays } from '../calendar/trading-calendar';
 import { loadSqlJs } from '../reports/counterparty-risk/aggregate';
-import { buildDemoSalesmapDb } from '../reports/counterparty-risk/demo-db';
+import { buildDemoSalesmapDb } from '../dev/salesmap-demo/demo-db';
 import type { CounterpartyRiskReport } from '../reports/counterparty-risk/report';
 import type { ReportStatus } from '../reports/counterparty-risk/status';
 import { loadConfig } from '../config/env';

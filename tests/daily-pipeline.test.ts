@@ -24,7 +24,7 @@ import { buildScheduleOptions } from '../schedules/options';
 import { validateCatalog } from '../schedules/validate';
 import { dailyPipeline } from '../workflows';
 import type { DailyPipelineInput } from '../workflows/daily-pipeline';
-import { progressQuery } from '../workflows/progress';
+import { progressQuery } from '../shared/progress';
 import { createCollectionWorker } from '../workers/collection-worker';
 import {
   connectTestClient, connectTestWorkerConnection, itWithRedis, redisUrl, type ScratchDb, scratchDatabase, testDeps, workflowBundle,

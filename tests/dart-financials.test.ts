@@ -9,7 +9,7 @@ import { sql } from 'kysely';
 import { startSimulator, type Simulator } from '../dev/simulator/server';
 import { dartFinancials } from '../workflows';
 import type { DartFinancialsInput } from '../workflows/dart-financials';
-import { progressQuery } from '../workflows/progress';
+import { progressQuery } from '../shared/progress';
 import { collectionWorkers, connectTestClient, type ScratchDb, scratchDatabase } from './helpers/services';
 import { testClock } from './helpers/clock';
 

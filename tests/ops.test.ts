@@ -15,7 +15,7 @@ import {
 } from '../client/ops';
 import { startSimulator, type Simulator } from '../dev/simulator/server';
 import { chainSlot } from '../workflows';
-import { progressQuery } from '../workflows/progress';
+import { progressQuery } from '../shared/progress';
 import { createCollectionWorker } from '../workers/collection-worker';
 import { connectTestClient, connectTestWorkerConnection, type ScratchDb, scratchDatabase, testDeps, workflowBundle } from './helpers/services';
 import { testClock } from './helpers/clock';

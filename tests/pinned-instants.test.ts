@@ -11,7 +11,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { DefaultLogger } from '@temporalio/worker';
 import { closeActivityDeps } from '../activities/deps';
 import { createActivities } from '../activities/index';
-import { lastSessionKst } from '../activities/jobs/market';
+import { lastSessionKst } from '../dev/job-services/market';
 import { reportDate } from '../api/server';
 import { quotaUsageToday } from '../db/source-budget';
 import { fixedClock } from '../shared/clock';

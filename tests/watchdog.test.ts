@@ -12,11 +12,10 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { sql } from 'kysely';
 import { closeActivityDeps, createActivityDeps, type ActivityDeps } from '../activities/deps';
-import { type CalendarHorizonResult, slotSuffix, type WatchdogCheckResult, watchdogActivities } from '../activities/watchdog';
+import { type CalendarHorizonResult, scheduleFireTimes, slotSuffix, type WatchdogCheckResult, watchdogActivities } from '../activities/watchdog';
 import { kstLabel } from '../calendar/trading-calendar';
 import { verdictsOf } from '../db/watchdog';
 import { CATALOG } from '../schedules/catalog';
-import { fireTimes } from '../schedules/fire-times';
 import { buildScheduleOptions } from '../schedules/options';
 import { freePort } from '../scripts/lib/ports';
 import { resolveTemporalCli, startDevServer } from '../scripts/lib/temporal-server';
@@ -85,25 +84,29 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null |
 }
 
 describe('expected fire times', () => {
-  it('follows the described spec of a catalog schedule: weekdays at 16:30 KST without KRX holidays', async () => {
+  const fireTimes = async (id: string, from: string, to: string) => (await scheduleFireTimes(client, id, Date.parse(from), Date.parse(to))).map((t) => slotSuffix(new Date(t)));
+
+  it('are the server\'s for a catalog schedule: weekdays at 16:30 KST without KRX holidays, bounds included', async () => {
     const entry = { ...CATALOG.find((e) => e.id === 'daily-collection')!, id: `wd-fire-${randomUUID().slice(0, 8)}` };
     const { options } = buildScheduleOptions(entry, { taskQueue, scope: 'mock' });
     const handle = await client.schedule.create({ ...options, state: { ...options.state, paused: true } });
     try {
-      const spec = (await handle.describe()).spec;
-      const times = fireTimes(spec, new Date('2024-02-05T00:00:00Z'), new Date('2024-02-16T23:59:59Z'));
       // Seollal: Friday 9 and Monday 12 February 2024 are KRX holidays.
-      expect(times.map(slotSuffix)).toEqual(
+      expect(await fireTimes(entry.id, '2024-02-05T07:30:00Z', '2024-02-16T07:30:00Z')).toEqual(
         ['05', '06', '07', '08', '13', '14', '15', '16'].map((d) => `2024-02-${d}T07:30:00Z`),
       );
+      expect(await fireTimes(entry.id, '2024-02-05T07:30:01Z', '2024-02-06T07:29:59Z')).toEqual([]);
     } finally {
       await handle.delete();
     }
     const watchdog = { ...CATALOG.find((e) => e.id === 'ops-watchdog')!, id: `wd-cron-${randomUUID().slice(0, 8)}` };
     const cron = await client.schedule.create({ ...buildScheduleOptions(watchdog, { taskQueue, scope: 'mock' }).options, state: { paused: true } });
     try {
-      const times = fireTimes((await cron.describe()).spec, new Date('2024-02-05T10:00:00Z'), new Date('2024-02-05T10:59:59Z'));
-      expect(times.map(slotSuffix)).toEqual(['00', '15', '30', '45'].map((m) => `2024-02-05T10:${m}:00Z`));
+      expect(await fireTimes(watchdog.id, '2024-02-05T10:00:00Z', '2024-02-05T10:59:59Z')).toEqual(['00', '15', '30', '45'].map((m) => `2024-02-05T10:${m}:00Z`));
+      // More than the server lists in one answer (1000): 15 days of quarter hours, asked for again after the last.
+      const many = await fireTimes(watchdog.id, '2024-02-01T00:00:00Z', '2024-02-15T23:59:59Z');
+      expect(many).toHaveLength(15 * 96);
+      expect([many[0], many[999], many[1000], many.at(-1)]).toEqual(['2024-02-01T00:00:00Z', '2024-02-11T09:45:00Z', '2024-02-11T10:00:00Z', '2024-02-15T23:45:00Z']);
     } finally {
       await cron.delete();
     }
@@ -156,6 +159,34 @@ describe('watchdog', () => {
       expect(verdicts.filter((v) => v.slotAt.getTime() <= resumedAt).every((v) => v.verdict === 'missed')).toBe(true);
       const alertCount = await sql<{ n: string }>`SELECT count(*) AS n FROM ops_alert WHERE source = 'watchdog'`.execute(scratch.db);
       expect(Number(alertCount.rows[0]!.n)).toBe(whilePaused.schedules.findings.length + afterResume.schedules.findings.length);
+    } finally {
+      await handle.delete();
+    }
+  });
+
+  it('finds the runs of slots older than the schedule\'s ten recent actions, through the runs listed under the schedule', async () => {
+    const id = `wd-many-${randomUUID().slice(0, 8)}`;
+    const handle = await client.schedule.create(shortSchedule(id, taskQueue, { spec: { intervals: [{ every: '2s' }] } }));
+    try {
+      const info = await waitFor('13 scheduled runs', async () => {
+        const d = await handle.describe();
+        return d.info.numActionsTaken >= 13 ? d.info : null;
+      });
+      await handle.pause('enough runs');
+      const last = info.recentActions.at(-1)!.scheduledAt.getTime();
+      const oldestRecent = info.recentActions[0]!.scheduledAt.getTime();
+      // Judged as of just after the last slot taken (grace 1 s), so that no slot of the pause is.
+      const check = (): Promise<WatchdogCheckResult> =>
+        new MockActivityEnvironment().run(watchdogActivities(deps).checkScheduleSlots, { scheduleIds: [id], now: new Date(last + 1_500).toISOString() });
+      const result = await waitFor('every run to have finished', async () => {
+        const r = await check();
+        return r.pending === 0 ? r : null;
+      });
+      expect(result.findings).toEqual([]);
+      const verdicts = await verdictsOf(scratch.db, `schedule:${id}`);
+      expect(verdicts.length).toBeGreaterThanOrEqual(13);
+      expect(verdicts.filter((v) => v.slotAt.getTime() < oldestRecent).length).toBeGreaterThanOrEqual(3);
+      for (const v of verdicts) expect([v.verdict, v.workflowId]).toEqual(['ok', `${id}-${slotSuffix(v.slotAt)}`]);
     } finally {
       await handle.delete();
     }

@@ -9,6 +9,7 @@ import { executeChild, log, upsertMemo, workflowInfo } from '@temporalio/workflo
 import { type IsoDate, kstDate } from '../calendar/trading-calendar';
 import { CHAINS, type ChainName, chainRunId } from '../shared/chains';
 import { CHAIN, SCHEDULED_START, SCOPE } from '../shared/search-attributes';
+import { runStartOptions } from './policy';
 
 export interface ChainSlotInput {
   chain: ChainName;
@@ -33,6 +34,7 @@ export async function chainSlot(input: ChainSlotInput): Promise<ChainSlotResult>
   upsertMemo({ chainRun: id });
   try {
     const result = await executeChild(CHAINS[input.chain].workflowType, {
+      ...runStartOptions(CHAINS[input.chain].workflowType),
       workflowId: id,
       args: [{ ...input.args, asOf }],
       staticSummary: `${input.chain} for ${asOf}`,

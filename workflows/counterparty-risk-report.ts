@@ -34,7 +34,9 @@ import {
   type ReportRunSettings,
 } from '../shared/counterparty-risk';
 import { CHAIN, SCHEDULED_START, TRADING_DATE } from '../shared/search-attributes';
-import { trackProgress, stepOf, type WorkflowProgress } from './progress';
+import type { WorkflowProgress } from '../shared/progress';
+import { runStartOptions } from './policy';
+import { trackProgress, stepOf } from './progress';
 
 export type ReportTrigger = 'schedule' | 'api' | 'manual';
 
@@ -89,6 +91,7 @@ async function claimDate(asOf: string, lockId: string, trigger: ReportTrigger, s
   let child;
   try {
     child = await startChild(counterpartyRiskReport, {
+      ...runStartOptions('counterpartyRiskReport'),
       workflowId: lockId,
       args: [{ asOf, trigger, settings }],
       typedSearchAttributes: [

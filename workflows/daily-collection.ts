@@ -24,8 +24,9 @@ import { withWorkerLossAttempts } from '../shared/crash-retries';
 import { SCHEDULED_START, TRADING_DATE } from '../shared/search-attributes';
 import { priceBackfill, type PriceBackfillResult } from './price-backfill';
 import { requireData } from './data-gate';
-import { type ChainPolicy, resolvePolicy } from './policy';
-import { childProgressSignal, trackProgress, quotaWaitNotes, stepOf } from './progress';
+import { type ChainPolicy, resolvePolicy, runStartOptions } from './policy';
+import { childProgressSignal } from '../shared/progress';
+import { trackProgress, quotaWaitNotes, stepOf } from './progress';
 import { untilQuotaAllows } from './quota-wait';
 
 export const DAILY_COLLECTION = 'daily-collection';
@@ -92,6 +93,7 @@ export async function dailyCollection(input: DailyCollectionInput = {}): Promise
   if (plan.missing.length > policy.batchDates) {
     log.info('catching up on missing trading dates', { from: plan.missing[0], to: target, dates: plan.missing.length });
     loaded = await executeChild(priceBackfill, {
+      ...runStartOptions('priceBackfill'),
       workflowId: `${info.workflowId}/prices`,
       args: [{ chain: DAILY_COLLECTION, dates: plan.missing, target, policy: input.policy, notifyWorkflowId: info.workflowId }],
       staticSummary: `prices for ${plan.missing.length} trading dates, ${plan.missing[0]} → ${target}`,

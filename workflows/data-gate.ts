@@ -5,7 +5,7 @@
  */
 import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { StepProgress } from './progress';
+import type { StepProgress } from '../shared/progress';
 
 export const DATA_CHECK_FAILED = 'DataCheckFailed';
 

@@ -15,8 +15,18 @@
  * the source asked for) and fails non-retryably at the budget (activities/attempt-budget.ts). A 5xx still
  * gets exactly 3 retries however many crashes come between them, and 20 crashes of one batch still end in
  * a loaded batch.
+ *
+ * Workflow runs: each workflow type's run and execution timeout and its retry policy are WORKFLOW_RUN_POLICY
+ * (shared/workflow-run-policy.ts, re-exported here); schedules, child starts and client starts read them
+ * through runStartOptions.
  */
 import type { Duration, RetryPolicy } from '@temporalio/common';
+import type { JobWorkflowType } from '../shared/workflow-run-policy';
+import type { WorkflowType } from '../shared/workflow-types';
+import type * as collectionWorkflows from './index';
+import type * as jobWorkflows from './jobs';
+
+export { CHAIN_SLOT_RUN_TIMEOUT, runStartOptions, WORKFLOW_RUN_POLICY, type WorkflowRunPolicy } from '../shared/workflow-run-policy';
 
 export interface ChainPolicy {
   /** API failures (5xx, timeouts, resets): 3 retries at 30 s, 60 s, 120 s. */
@@ -65,3 +75,10 @@ export function resolvePolicy(override?: Partial<ChainPolicy>): ChainPolicy {
     dbRetry: { ...DEFAULT_POLICY.dbRetry, ...override?.dbRetry },
   };
 }
+
+/** The workflow functions a bundle's entry file exports (its signal and query definitions are objects). */
+type WorkflowsOf<M> = { [K in keyof M]: M[K] extends (...args: never[]) => Promise<unknown> ? K : never }[keyof M];
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+
+/** Fails to compile when a bundle exports a workflow that the run policy table does not name, or the other way round. */
+export const RUN_POLICY_NAMES_EVERY_WORKFLOW: Same<WorkflowsOf<typeof collectionWorkflows> | WorkflowsOf<typeof jobWorkflows>, WorkflowType | JobWorkflowType> = true;

@@ -17,7 +17,8 @@ import type { Activities } from '../activities';
 import type { LoadPriceBatchResult } from '../activities/prices';
 import { withWorkerLossAttempts } from '../shared/crash-retries';
 import { type ChainPolicy, resolvePolicy } from './policy';
-import { childProgressSignal, trackProgress, quotaWaitNotes, stepOf } from './progress';
+import { childProgressSignal } from '../shared/progress';
+import { trackProgress, quotaWaitNotes, stepOf } from './progress';
 import { inPool } from './pool';
 import { untilQuotaAllows } from './quota-wait';
 

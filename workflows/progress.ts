@@ -1,28 +1,9 @@
-/** Progress that long workflows expose through the `progress` query (done and total, per step). */
+/** Keeps a run's progress (shared/progress.ts) current: the `progress` query's answer and the Web UI's Current Details. */
 import type { Duration } from '@temporalio/common';
-import { defineQuery, defineSignal, setCurrentDetails, setHandler } from '@temporalio/workflow';
+import { setCurrentDetails, setHandler } from '@temporalio/workflow';
+import { progressQuery, type StepProgress, type WorkflowProgress } from '../shared/progress';
 import { renderProgress } from '../shared/progress-bars';
 import type { QuotaWaitHooks } from './quota-wait';
-
-export type StepState = 'pending' | 'running' | 'done' | 'skipped' | 'failed';
-
-export interface StepProgress {
-  name: string;
-  state: StepState;
-  done: number;
-  total: number;
-  note?: string;
-}
-
-export interface WorkflowProgress {
-  chain: string;
-  tradingDate?: string;
-  steps: StepProgress[];
-}
-
-export const progressQuery = defineQuery<WorkflowProgress>('progress');
-/** Sent by a child to its parent after each finished batch, so the parent's progress stays current. */
-export const childProgressSignal = defineSignal<[{ step: string; done: number; total: number }]>('childProgress');
 
 export function newProgress(chain: string, stepNames: string[]): WorkflowProgress {
   return { chain, steps: stepNames.map((name) => ({ name, state: 'pending', done: 0, total: 0 })) };

@@ -5,8 +5,8 @@
  */
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import type { Duration } from '@temporalio/common';
-import { msToNumber } from '@temporalio/common/lib/time';
 import { log, sleep } from '@temporalio/workflow';
+import { durationMs } from '../shared/duration';
 import { QUOTA_WAIT_FAILURE, type QuotaWaitDetails } from '../shared/quota-wait';
 
 export interface QuotaWaitHooks {
@@ -34,7 +34,7 @@ export async function untilQuotaAllows<T>(call: () => Promise<T>, hooks: QuotaWa
       if (!wait) throw err;
       log.warn('source quota spent; waiting for its reset', { source: wait.source, code: wait.code, waitMs: wait.waitMs });
       hooks.onWait?.(wait);
-      await sleep(hooks.recheck === undefined ? wait.waitMs : Math.min(wait.waitMs, msToNumber(hooks.recheck)));
+      await sleep(hooks.recheck === undefined ? wait.waitMs : Math.min(wait.waitMs, durationMs(hooks.recheck)));
       hooks.onResume?.();
     }
   }

@@ -13,7 +13,7 @@ import type { ScoreRunResult } from '../scoring/compass-score';
 import { latestDueFiscalYear } from '../shared/fiscal-year';
 import { requireData } from './data-gate';
 import { dartFinancials, type DartFinancialsResult } from './dart-financials';
-import { type ChainPolicy, resolvePolicy } from './policy';
+import { type ChainPolicy, resolvePolicy, runStartOptions } from './policy';
 import { trackProgress, quotaWaitNotes, stepOf } from './progress';
 import { untilQuotaAllows } from './quota-wait';
 import { settleBranches } from './branches';
@@ -80,6 +80,7 @@ export async function weeklyRefresh(input: WeeklyRefreshInput = {}): Promise<Wee
     financials: async () => {
       finStep.state = 'running';
       result.financials = await executeChild(dartFinancials, {
+        ...runStartOptions('dartFinancials'),
         workflowId: `${info.workflowId}/financials`,
         args: [{ chain, fiscalYear: input.fiscalYear ?? latestDueFiscalYear(asOf), skipCorpCodes: true, policy: input.policy }],
         staticSummary: 'DART financial statements, latest fiscal year',

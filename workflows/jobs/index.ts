@@ -17,12 +17,13 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { ControlActivities } from '../../activities/jobs/runs';
-import type { PriceMonitorActivities, ServiceActivities } from '../../activities/jobs/services';
+import type { PriceMonitorActivities, ServiceActivities } from '../../shared/job-services';
 import {
   type JobRunOutcome, type JobSpec, PRICE_MONITOR, type PriceMonitorInput, queueLoopWorkflowId, runSlotStartOptions, serviceQueue, slotWorkflowId,
   type TriggerSource,
 } from '../../shared/jobs';
 import { CHAIN, SCOPE } from '../../shared/search-attributes';
+import { runStartOptions } from '../policy';
 
 const control = proxyActivities<ControlActivities>({
   startToCloseTimeout: '30 seconds',
@@ -115,6 +116,7 @@ export async function scheduledJob(spec: JobSpec): Promise<JobRunOutcome> {
 export async function queueJobBootstrap(spec: JobSpec): Promise<'started' | 'already running'> {
   try {
     await startChild(queueJob, {
+      ...runStartOptions('queueJob'),
       workflowId: queueLoopWorkflowId(spec.jobId),
       args: [{ spec, runs: 0, trigger: 'scheduler' }],
       parentClosePolicy: ParentClosePolicy.ABANDON,

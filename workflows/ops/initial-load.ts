@@ -10,7 +10,7 @@ import { executeChild, log, workflowInfo } from '@temporalio/workflow';
 import { type IsoDate, kstDate } from '../../calendar/trading-calendar';
 import { CHAINS, type ChainName, chainRunId } from '../../shared/chains';
 import { chainAttributes } from '../chain-slot';
-import type { ChainPolicy } from '../policy';
+import { type ChainPolicy, runStartOptions } from '../policy';
 import { trackProgress, stepOf } from '../progress';
 
 export const INITIAL_LOAD = 'initial-load';
@@ -45,6 +45,7 @@ export async function initialLoad(input: InitialLoadInput = {}): Promise<Record<
     Object.assign(step, { state: 'running', total: 1, note: `child ${id}` });
     log.info('initial load: starting chain', { chain, id });
     results[chain] = await executeChild(CHAINS[chain].workflowType, {
+      ...runStartOptions(CHAINS[chain].workflowType),
       workflowId: id,
       args: [args(input, asOf)],
       staticSummary: `initial load: ${chain}`,

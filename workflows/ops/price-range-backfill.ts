@@ -10,8 +10,9 @@ import { ApplicationFailure, executeChild, log, proxyActivities, setHandler, wor
 import { type IsoDate, tradingDaysBetween } from '../../calendar/trading-calendar';
 import type { Activities } from '../../activities';
 import { priceBackfill, type PriceBackfillResult } from '../price-backfill';
-import { type ChainPolicy, resolvePolicy } from '../policy';
-import { childProgressSignal, trackProgress, stepOf } from '../progress';
+import { type ChainPolicy, resolvePolicy, runStartOptions } from '../policy';
+import { childProgressSignal } from '../../shared/progress';
+import { trackProgress, stepOf } from '../progress';
 
 export const PRICE_RANGE_BACKFILL = 'price-range-backfill';
 
@@ -52,6 +53,7 @@ export async function priceRangeBackfill(input: PriceRangeBackfillInput): Promis
   }
   Object.assign(prices, { state: 'running', total: plan.missing.length });
   const r = await executeChild(priceBackfill, {
+    ...runStartOptions('priceBackfill'),
     workflowId: `${info.workflowId}/prices`,
     args: [{ chain: PRICE_RANGE_BACKFILL, dates: plan.missing, target: input.to, policy: input.policy, notifyWorkflowId: info.workflowId }],
     staticSummary: `prices for ${plan.missing.length} trading dates, ${plan.missing[0]} → ${input.to}`,
