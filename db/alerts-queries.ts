@@ -64,7 +64,7 @@ export async function undeliveredAlerts(db: Db, maxAttempts: number, days = 7, l
 export async function markWebhookDelivered(db: Db, id: number): Promise<void> {
   await db
     .updateTable('ops_alert')
-    .set((eb) => ({ webhook_delivered_at: eb.fn<Date>('now') }))
+    .set({ webhook_delivered_at: (eb) => eb.fn<Date>('now') })
     .where('id', '=', String(id))
     .execute();
 }
@@ -72,12 +72,12 @@ export async function markWebhookDelivered(db: Db, id: number): Promise<void> {
 export async function markDelivery(db: Db, id: number, error: string | null): Promise<void> {
   await db
     .updateTable('ops_alert')
-    .set((eb) => ({
-      delivery_attempts: eb('delivery_attempts', '+', 1),
+    .set({
+      delivery_attempts: (eb) => eb('delivery_attempts', '+', 1),
       delivery_error: error?.slice(0, 500) ?? null,
       // A failed try leaves delivered_at as it was.
-      ...(error === null ? { delivered_at: eb.fn<Date>('now') } : {}),
-    }))
+      delivered_at: (eb) => (error === null ? eb.fn<Date>('now') : eb.ref('delivered_at')),
+    })
     .where('id', '=', String(id))
     .execute();
 }

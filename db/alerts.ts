@@ -41,14 +41,14 @@ export async function raiseAlert(db: Db, a: AlertInput): Promise<number> {
       .execute();
     const hit = await trx
       .updateTable('ops_alert')
-      .set((eb) => ({
-        repeat_count: eb('repeat_count', '+', 1),
-        last_seen_at: eb.fn<Date>('now'),
+      .set({
+        repeat_count: (eb) => eb('repeat_count', '+', 1),
+        last_seen_at: (eb) => eb.fn<Date>('now'),
         message,
         severity: a.severity,
-        workflow_id: eb.fn.coalesce(eb.val(a.workflowId ?? null), 'workflow_id'),
-        run_id: eb.fn.coalesce(eb.val(a.runId ?? null), 'run_id'),
-      }))
+        workflow_id: (eb) => eb.fn.coalesce(eb.val(a.workflowId ?? null), 'workflow_id'),
+        run_id: (eb) => eb.fn.coalesce(eb.val(a.runId ?? null), 'run_id'),
+      })
       .where('id', '=', (eb) =>
         eb
           .selectFrom('ops_alert')
@@ -77,7 +77,7 @@ export async function raiseAlert(db: Db, a: AlertInput): Promise<number> {
 export async function acknowledgeAlert(db: Db, id: number): Promise<void> {
   await db
     .updateTable('ops_alert')
-    .set((eb) => ({ acknowledged_at: eb.fn<Date>('now') }))
+    .set({ acknowledged_at: (eb) => eb.fn<Date>('now') })
     .where('id', '=', String(id))
     .where('acknowledged_at', 'is', null)
     .execute();

@@ -41,7 +41,7 @@ export async function claimSend(db: Db, c: SendClaim): Promise<ClaimResult> {
     if (status === 'failed') {
       await trx
         .updateTable('email_send')
-        .set((eb) => ({ status: 'sending', attempts: eb('attempts', '+', 1), subject: c.subject, workflow_id: c.workflowId, updated_at: eb.fn<Date>('now') }))
+        .set({ status: 'sending', attempts: (eb) => eb('attempts', '+', 1), subject: c.subject, workflow_id: c.workflowId, updated_at: (eb) => eb.fn<Date>('now') })
         .where('send_key', '=', c.key)
         .execute();
       return 'send';
@@ -49,10 +49,10 @@ export async function claimSend(db: Db, c: SendClaim): Promise<ClaimResult> {
     if (status === 'sending') {
       await trx
         .updateTable('email_send')
-        .set((eb) => ({
-          status: 'uncertain', updated_at: eb.fn<Date>('now'),
+        .set({
+          status: 'uncertain', updated_at: (eb) => eb.fn<Date>('now'),
           error: 'an earlier attempt stopped between handing the message to the server and recording the result',
-        }))
+        })
         .where('send_key', '=', c.key)
         .execute();
       return 'uncertain';
@@ -64,7 +64,7 @@ export async function claimSend(db: Db, c: SendClaim): Promise<ClaimResult> {
 export async function recordSent(db: Db, key: string, transport: string, location: string): Promise<void> {
   await db
     .updateTable('email_send')
-    .set((eb) => ({ status: 'sent', transport, location: location.slice(0, 500), error: null, sent_at: eb.fn<Date>('now'), updated_at: eb.fn<Date>('now') }))
+    .set({ status: 'sent', transport, location: location.slice(0, 500), error: null, sent_at: (eb) => eb.fn<Date>('now'), updated_at: (eb) => eb.fn<Date>('now') })
     .where('send_key', '=', key)
     .execute();
 }
@@ -72,7 +72,7 @@ export async function recordSent(db: Db, key: string, transport: string, locatio
 export async function recordFailure(db: Db, key: string, status: 'failed' | 'refused', error: string): Promise<void> {
   await db
     .updateTable('email_send')
-    .set((eb) => ({ status, error: error.slice(0, 500), updated_at: eb.fn<Date>('now') }))
+    .set({ status, error: error.slice(0, 500), updated_at: (eb) => eb.fn<Date>('now') })
     .where('send_key', '=', key)
     .execute();
 }

@@ -21,7 +21,7 @@ export async function upsertCorpCodes(db: Db, entries: readonly CorpCode[]): Pro
     await tx
       .updateTable('dart_corp_code as d')
       .from(moved)
-      .set((eb) => ({ stock_code: null, updated_at: eb.fn<Date>('now') }))
+      .set({ stock_code: null, updated_at: (eb) => eb.fn<Date>('now') })
       .whereRef('d.stock_code', '=', 'n.stock_code')
       .whereRef('d.corp_code', '<>', 'n.corp_code')
       .execute();
@@ -38,12 +38,12 @@ export async function upsertCorpCodes(db: Db, entries: readonly CorpCode[]): Pro
       .onConflict((oc) =>
         oc
           .column('corp_code')
-          .doUpdateSet((eb) => ({
-            corp_name: eb.ref('excluded.corp_name'),
-            stock_code: eb.ref('excluded.stock_code'),
-            modify_date: eb.ref('excluded.modify_date'),
-            updated_at: eb.fn<Date>('now'),
-          }))
+          .doUpdateSet({
+            corp_name: (eb) => eb.ref('excluded.corp_name'),
+            stock_code: (eb) => eb.ref('excluded.stock_code'),
+            modify_date: (eb) => eb.ref('excluded.modify_date'),
+            updated_at: (eb) => eb.fn<Date>('now'),
+          })
           .where((eb) =>
             eb(
               eb.refTuple('dart_corp_code.corp_name', 'dart_corp_code.stock_code', 'dart_corp_code.modify_date'),
@@ -96,7 +96,7 @@ export async function recordReportAnswers(db: Db, fiscalYear: number, reportCode
     .columns(['corp_code', 'fiscal_year', 'report_code', 'status'])
     .expression((eb) => eb.selectFrom(answers).select((eb) => ['a.corp_code', eb.val(fiscalYear).as('fiscal_year'), eb.val(reportCode).as('report_code'), 'a.status']))
     .onConflict((oc) =>
-      oc.columns(['corp_code', 'fiscal_year', 'report_code']).doUpdateSet((eb) => ({ status: eb.ref('excluded.status'), checked_at: eb.fn<Date>('now') })),
+      oc.columns(['corp_code', 'fiscal_year', 'report_code']).doUpdateSet({ status: (eb) => eb.ref('excluded.status'), checked_at: (eb) => eb.fn<Date>('now') }),
     )
     .execute();
 }
@@ -177,13 +177,13 @@ export async function upsertFinancialStatements(db: Db, rows: readonly Financial
       ]),
     )
     .onConflict((oc) =>
-      oc.columns(['corp_code', 'fiscal_year', 'report_code', 'fs_div']).doUpdateSet((eb) => ({
-        ticker: eb.ref('excluded.ticker'), rcept_no: eb.ref('excluded.rcept_no'), currency: eb.ref('excluded.currency'),
-        revenue: eb.ref('excluded.revenue'), operating_income: eb.ref('excluded.operating_income'), net_income: eb.ref('excluded.net_income'),
-        total_assets: eb.ref('excluded.total_assets'), total_liabilities: eb.ref('excluded.total_liabilities'), total_equity: eb.ref('excluded.total_equity'),
-        prev_revenue: eb.ref('excluded.prev_revenue'), prev_net_income: eb.ref('excluded.prev_net_income'),
-        source: eb.ref('excluded.source'), loaded_at: eb.fn<Date>('now'),
-      })),
+      oc.columns(['corp_code', 'fiscal_year', 'report_code', 'fs_div']).doUpdateSet({
+        ticker: (eb) => eb.ref('excluded.ticker'), rcept_no: (eb) => eb.ref('excluded.rcept_no'), currency: (eb) => eb.ref('excluded.currency'),
+        revenue: (eb) => eb.ref('excluded.revenue'), operating_income: (eb) => eb.ref('excluded.operating_income'), net_income: (eb) => eb.ref('excluded.net_income'),
+        total_assets: (eb) => eb.ref('excluded.total_assets'), total_liabilities: (eb) => eb.ref('excluded.total_liabilities'), total_equity: (eb) => eb.ref('excluded.total_equity'),
+        prev_revenue: (eb) => eb.ref('excluded.prev_revenue'), prev_net_income: (eb) => eb.ref('excluded.prev_net_income'),
+        source: (eb) => eb.ref('excluded.source'), loaded_at: (eb) => eb.fn<Date>('now'),
+      }),
     )
     .executeTakeFirst();
   return Number(r.numInsertedOrUpdatedRows ?? 0);

@@ -103,17 +103,17 @@ export async function refreshStocksFromListing(db: Db, tradeDate: IsoDate): Prom
       .onConflict((oc) =>
         oc
           .column('ticker')
-          .doUpdateSet((eb) => ({
-            name: eb.ref('excluded.name'),
-            market: eb.ref('excluded.market'),
-            isin: eb.fn.coalesce('excluded.isin', 'stocks.isin'),
-            listed_shares: eb.ref('excluded.listed_shares'),
-            dept: eb.ref('excluded.dept'),
-            listed_date: eb.fn.coalesce('excluded.listed_date', 'stocks.listed_date'),
-            listing_date: eb.fn<string | null>('greatest', ['stocks.listing_date', 'excluded.listing_date']),
+          .doUpdateSet({
+            name: (eb) => eb.ref('excluded.name'),
+            market: (eb) => eb.ref('excluded.market'),
+            isin: (eb) => eb.fn.coalesce('excluded.isin', 'stocks.isin'),
+            listed_shares: (eb) => eb.ref('excluded.listed_shares'),
+            dept: (eb) => eb.ref('excluded.dept'),
+            listed_date: (eb) => eb.fn.coalesce('excluded.listed_date', 'stocks.listed_date'),
+            listing_date: (eb) => eb.fn<string | null>('greatest', ['stocks.listing_date', 'excluded.listing_date']),
             is_active: true,
-            updated_at: eb.fn<Date>('now'),
-          }))
+            updated_at: (eb) => eb.fn<Date>('now'),
+          })
           // Only a row whose values change is rewritten (and counted as updated).
           .where((eb) =>
             eb.or([
@@ -133,7 +133,7 @@ export async function refreshStocksFromListing(db: Db, tradeDate: IsoDate): Prom
       .execute();
     const gone = await tx
       .updateTable('stocks as s')
-      .set((eb) => ({ is_active: false, updated_at: eb.fn<Date>('now') }))
+      .set({ is_active: false, updated_at: (eb) => eb.fn<Date>('now') })
       .where('s.is_active', '=', true)
       .where((eb) =>
         eb.not(eb.exists(eb.selectFrom('fdr_stock_listing as l').select(eb.lit(1).as('one')).where('l.trade_date', '=', tradeDate).whereRef('l.ticker', '=', 's.ticker'))),
@@ -172,7 +172,7 @@ export async function linkCorpCodes(db: Db): Promise<void> {
   await db
     .updateTable('stocks as s')
     .from(links)
-    .set((eb) => ({ corp_code: eb.ref('d.corp_code'), updated_at: eb.fn<Date>('now') }))
+    .set({ corp_code: (eb) => eb.ref('d.corp_code'), updated_at: (eb) => eb.fn<Date>('now') })
     .whereRef('d.ticker', '=', 's.ticker')
     .where((eb) => eb('s.corp_code', 'is distinct from', eb.ref('d.corp_code')))
     .execute();
@@ -188,7 +188,7 @@ export async function linkCorpCodes(db: Db): Promise<void> {
   await db
     .updateTable('stocks as s')
     .from(known)
-    .set((eb) => ({ crno: eb.ref('o.crno'), updated_at: eb.fn<Date>('now') }))
+    .set({ crno: (eb) => eb.ref('o.crno'), updated_at: (eb) => eb.fn<Date>('now') })
     .whereRef('s.corp_code', '=', 'o.corp_code')
     .where('s.crno', 'is', null)
     .execute();
@@ -217,7 +217,7 @@ export async function companiesMissingCrno(db: Db, recheckDays: number): Promise
 export async function recordCrno(db: Db, corpCode: string, crno: string | null): Promise<void> {
   await db
     .updateTable('stocks')
-    .set((eb) => ({ crno: eb.fn.coalesce(eb.val(crno), 'crno'), crno_checked_at: eb.fn<Date>('now'), updated_at: eb.fn<Date>('now') }))
+    .set({ crno: (eb) => eb.fn.coalesce(eb.val(crno), 'crno'), crno_checked_at: (eb) => eb.fn<Date>('now'), updated_at: (eb) => eb.fn<Date>('now') })
     .where('corp_code', '=', corpCode)
     .execute();
 }
@@ -255,7 +255,7 @@ export async function saveEtfs(db: Db, tradeDate: IsoDate, source: string, rows:
     const counts = await bulkUpsert(tx, ETFS, rows.map((r) => ({ ...r, trade_date: tradeDate, is_active: true, source })));
     const gone = await tx
       .updateTable('etfs')
-      .set((eb) => ({ is_active: false, updated_at: eb.fn<Date>('now') }))
+      .set({ is_active: false, updated_at: (eb) => eb.fn<Date>('now') })
       .where('is_active', '=', true)
       .where('trade_date', '<', tradeDate)
       .where((eb) => eb('ticker', '<>', allOf(eb, rows.map((r) => r.ticker))))

@@ -71,7 +71,7 @@ export class SourceBudget implements Pacer {
       .onConflict((oc) =>
         oc
           .columns(['quota_key', 'kst_day'])
-          .doUpdateSet((eb) => ({ used: eb('source_quota_usage.used', '+', 1), daily_limit: eb.ref('excluded.daily_limit'), updated_at: sql<Date>`now()` }))
+          .doUpdateSet({ used: (eb) => eb('source_quota_usage.used', '+', 1), daily_limit: (eb) => eb.ref('excluded.daily_limit'), updated_at: sql<Date>`now()` })
           .where('source_quota_usage.used', '<', (eb) => eb.ref('excluded.daily_limit')),
       )
       .returning('used')
@@ -101,7 +101,7 @@ export class SourceBudget implements Pacer {
       .insertInto('source_rate_slot')
       .values({ rate_key: rateKey, next_at: sql<Date>`clock_timestamp() + ${spacing}` })
       .onConflict((oc) =>
-        oc.column('rate_key').doUpdateSet((eb) => ({ next_at: sql<Date>`greatest(${eb.ref('source_rate_slot.next_at')}, clock_timestamp()) + ${spacing}` })),
+        oc.column('rate_key').doUpdateSet({ next_at: (eb) => sql<Date>`greatest(${eb.ref('source_rate_slot.next_at')}, clock_timestamp()) + ${spacing}` }),
       )
       .returning((eb) => sql<number>`greatest(0, extract(epoch FROM (${eb.ref('next_at')} - ${spacing} - clock_timestamp())) * 1000)::float8`.as('wait_ms'))
       .executeTakeFirstOrThrow();

@@ -82,7 +82,9 @@ describe('service job runs (mock scope)', () => {
   });
 
   it('`npm run jobs -- run-now` starts a run and refuses a second one while it runs, naming it (exit code 1)', async () => {
-    const e = await job('buy-scanner', { default_params: { sleep_ms: 5000 } });
+    // Long enough that the run is still going after three CLI starts on a loaded machine (each a few
+    // seconds of tsx start-up); it is ended by the test once the CLI has been checked.
+    const e = await job('buy-scanner', { default_params: { sleep_ms: 120_000 } });
     // Asynchronous: the workers run in this process and must keep running while the CLI waits.
     const cli = (...args: string[]) => new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
       execFile(process.execPath, ['--import', 'tsx', 'scripts/jobs.ts', ...args], {
@@ -101,7 +103,7 @@ describe('service job runs (mock scope)', () => {
     expect(show.status).toBe(0);
     expect(show.stdout).toContain('"when": "cron 0 3 1 1 * (Asia/Seoul)"');
     expect(show.stdout).toMatch(/"last_run": \{[\s\S]*"trigger_source": "manual",[\s\S]*"status": "running",/);
-    await h.client.workflow.getHandle(workflowId!, runId).result();
+    await h.client.workflow.getHandle(workflowId!, runId).terminate('the CLI checks are done');
   });
 
   it('a schedule firing runs the job with trigger_source scheduler', async () => {
