@@ -11,10 +11,9 @@
  * ActivityTaskStarted events in the chain's histories), and rows and checksum of stock_price_daily against the same
  * chain run first by one worker without limits or kills. tests/scale-out.test.ts runs the same, smaller.
  */
-import type { ChildProcess } from 'node:child_process';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type ChildProcess, spawn } from 'node:child_process';
 import os from 'node:os';
+import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { IsoDate } from '../calendar/trading-calendar';
@@ -47,7 +46,10 @@ export interface ScaleRunReport {
   /** What the simulator saw of data.go.kr. */
   requests: number;
   maxRequestsIn1s: number;
+  /** Arrivals at the proxy, the requests' first stop, with more than `rps` in the 950 ms before them (the simulator's rule). */
   rateViolations: number;
+  /** The same rule counted by the simulator, one hop later: the proxy's forwarding in this busy process adds its own jitter. */
+  simulatorRateViolations: number;
   dailyRefused: number;
   /** Finished price batches by worker identity (pid@host), the killed one included. */
   batchesByWorker: Record<string, number>;
@@ -110,8 +112,10 @@ export async function runScaleOut(stack: ScaleStack, db: { url: string; db: Db }
     const { byWorker, retried } = await batchesOf(stack.client, [workflowId, childId]);
     const stats = stack.sim.stats().bySource.datagokr;
     const { rows, checksum } = await tableSums(db.db);
+    const arrivals = await proxy.arrivals();
     return {
-      status, seconds, requests: stats.requests, maxRequestsIn1s: maxInWindow(proxy.arrivals, 1000), rateViolations: stats.rate_violations,
+      status, seconds, requests: stats.requests, maxRequestsIn1s: maxInWindow(arrivals, 1000),
+      rateViolations: violationsOf(arrivals, o.rps, RATE_WINDOW_MS), simulatorRateViolations: stats.rate_violations,
       dailyRefused: stats.dailyRefused, batchesByWorker: byWorker, killed, retriedBatches: retried, rows, checksum,
     };
   } finally {
@@ -190,30 +194,40 @@ export function maxInWindow(times: number[], windowMs: number): number {
   return most;
 }
 
-/** A pass-through HTTP proxy to `target` that notes when each data.go.kr request arrives. */
-async function timingProxy(target: string): Promise<{ url: string; arrivals: number[]; close: () => Promise<void> }> {
-  const to = new URL(target);
-  const arrivals: number[] = [];
-  const agent = new http.Agent({ keepAlive: true });
-  const server = http.createServer((req, res) => {
-    if (req.url?.startsWith(DATAGOKR_PREFIX)) arrivals.push(performance.now());
-    const upstream = http.request({ host: to.hostname, port: to.port, path: req.url, method: req.method, headers: req.headers, agent }, (r) => {
-      res.writeHead(r.statusCode ?? 502, r.headers);
-      r.pipe(res);
+/** The simulator's tolerance for jitter is 50 ms (dev/simulator/quota.ts): its rate window is 950 ms. */
+const RATE_WINDOW_MS = 950;
+
+/**
+ * The simulator's rate rule applied to arrival times: an arrival is a violation when, counting it, more than
+ * `limit` arrived within the `windowMs` that end at it (an arrival exactly `windowMs` earlier no longer counts).
+ */
+export function violationsOf(times: number[], limit: number, windowMs: number): number {
+  const t = [...times].sort((a, b) => a - b);
+  let violations = 0;
+  for (let i = 0, j = 0; j < t.length; j++) {
+    while (t[i]! <= t[j]! - windowMs) i++;
+    if (j - i + 1 > limit) violations++;
+  }
+  return violations;
+}
+
+/** The timing proxy (scripts/lib/timing-proxy.js) in its own process, in front of `target`. */
+async function timingProxy(target: string): Promise<{ url: string; arrivals: () => Promise<number[]>; close: () => Promise<void> }> {
+  const child = spawn(process.execPath, [path.join(__dirname, 'lib', 'timing-proxy.js'), target, DATAGOKR_PREFIX], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const line = out.split('\n')[0];
+      if (out.includes('\n')) resolve((JSON.parse(line!) as { port: number }).port);
     });
-    upstream.on('error', () => res.destroy());
-    req.pipe(upstream);
+    child.once('exit', (code) => reject(new Error(`the timing proxy exited (${code}) before listening`)));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
   return {
-    url: `http://127.0.0.1:${port}`,
-    arrivals,
-    close: () => {
-      agent.destroy();
-      server.closeAllConnections();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
+    url,
+    arrivals: async () => (await (await fetch(`${url}/__timing-proxy/arrivals`)).json()) as number[],
+    close: () => signalAndWait(child, 'SIGTERM'),
   };
 }
 
@@ -250,7 +264,7 @@ export function referenceRun(stack: CrashStack, db: { url: string; db: Db }, o: 
 export function describeScaleRun(r: ScaleRunReport, o: { rps: number; dailyQuota: number }, reference: { rows: number; checksum: string }): string[] {
   return [
     `  chain ${r.status} in ${r.seconds} s`,
-    `  data.go.kr requests ${r.requests} (daily quota ${o.dailyQuota}, refused ${r.dailyRefused}); most in any 1 s: ${r.maxRequestsIn1s} (limit ${o.rps}); rate violations ${r.rateViolations}`,
+    `  data.go.kr requests ${r.requests} (daily quota ${o.dailyQuota}, refused ${r.dailyRefused}); most in any 1 s: ${r.maxRequestsIn1s} (limit ${o.rps}); rate violations ${r.rateViolations} at the proxy, ${r.simulatorRateViolations} behind it at the simulator`,
     `  batches by worker ${JSON.stringify(r.batchesByWorker)}; killed ${r.killed ? `${r.killed.identity} with ${r.killed.batchesInFlight} in flight` : 'none'}; retried batches ${r.retriedBatches}`,
     `  stock_price_daily ${r.rows} rows, md5 ${r.checksum}; reference run ${reference.rows} rows, md5 ${reference.checksum}`,
   ];
@@ -280,6 +294,7 @@ export async function benchScale(): Promise<Record<string, unknown>> {
       max_requests_1s: r.maxRequestsIn1s,
       rps_limit: RPS,
       rate_violations: r.rateViolations,
+      simulator_rate_violations: r.simulatorRateViolations,
       daily_refused: r.dailyRefused,
       batches_by_worker: r.batchesByWorker,
       killed: r.killed?.identity,
