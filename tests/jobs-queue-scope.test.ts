@@ -4,7 +4,6 @@
  * or task queue, so a mock job never reaches a real worker.
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { jobRunsDb } from '../activities/jobs/runs';
 import { applyJobs, deleteJobSchedule, runNow } from '../jobs/operations';
 import { jobSpecOf } from '../jobs/catalog';
 import { queueLoopWorkflowId } from '../shared/jobs';
@@ -30,7 +29,7 @@ async function harness(scope: 'real' | 'mock', startWorkers = true): Promise<Job
 }
 
 async function runsOf(jobId: string, scope?: string) {
-  let q = jobRunsDb(scratch.db).selectFrom('job_runs').selectAll().where('job_id', '=', jobId);
+  let q = scratch.db.selectFrom('job_runs').selectAll().where('job_id', '=', jobId);
   if (scope) q = q.where('scope', '=', scope as 'real' | 'mock');
   return q.orderBy('started_at').execute();
 }

@@ -6,7 +6,6 @@
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { WorkflowFailedError } from '@temporalio/client';
-import { jobRunsDb } from '../activities/jobs/runs';
 import type { JobEntry } from '../jobs/catalog';
 import { applyJobs, lastRuns, pauseJob, resumeJob, runNow, RunNowRefusedError, showJob } from '../jobs/operations';
 import { resolveTemporalCli } from '../scripts/lib/temporal-server';
@@ -40,7 +39,7 @@ async function job(service: string, overrides: Partial<JobEntry> = {}): Promise<
 }
 
 async function runsOf(jobId: string) {
-  return jobRunsDb(scratch.db).selectFrom('job_runs').selectAll().where('job_id', '=', jobId).orderBy('started_at').execute();
+  return scratch.db.selectFrom('job_runs').selectAll().where('job_id', '=', jobId).orderBy('started_at').execute();
 }
 
 function temporalCli(...args: string[]) {

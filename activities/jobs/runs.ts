@@ -19,11 +19,6 @@ export type RunTriggerSource = TriggerSource | 'external';
  */
 export type JobRunsTable = Selectable<Database['job_runs']>;
 
-/** job_runs is part of Database now; this stays for the callers that still pass their db through it. */
-export function jobRunsDb(db: Db): Db {
-  return db;
-}
-
 /** What the metrics need to know about a finished run (workers/job-metrics.ts implements it). */
 export interface RunObserver {
   observeRun(labels: { job_id: string; scope: string; trigger_source: string; status: string }, durationSec: number): void;
